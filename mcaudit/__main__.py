@@ -1,0 +1,3 @@
+from mcaudit.cli import main
+
+main()

@@ -1,0 +1,89 @@
+"""What a check may see: the snapshot, its indexes, the evaluation settings and attestations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from mcaudit.engine.index import SnapshotIndex, fold
+from mcaudit.findings import Attested, Severity
+from mcaudit.snapshot import Attestation, Snapshot
+
+DEFAULT_ATTESTATION_MAX_AGE_DAYS = 90
+
+
+class NotApplicable(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a subject attribute when the question does not arise (e.g. app not installed)."""
+
+
+class Missing(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a subject attribute when the data it needs was not collected."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    mode: str = "audit"
+    fail_on: Severity | None = Severity.high
+    strict: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    attestation_max_age_days: int = DEFAULT_ATTESTATION_MAX_AGE_DAYS
+
+
+@dataclass(frozen=True)
+class AttestationLookup:
+    """The outcome of looking for a person's confirmation of a fact."""
+
+    attested: Attested | None = None  # a current attestation
+    raw_value: object = None
+    stale: Attested | None = None  # one exists but is too old to count
+
+    @property
+    def found(self) -> bool:
+        return self.attested is not None
+
+
+@dataclass
+class Context:
+    snapshot: Snapshot
+    config: EvaluationConfig
+    # set by the evaluator: runs another rule's check on a given subject (MC203 reuses SF111-116)
+    rule_runner: Callable[[str, Any], Any] | None = None
+    index: SnapshotIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = SnapshotIndex(self.snapshot, as_of=self.snapshot.collected_at)
+        self._attestations: dict[str, list[Attestation]] = {}
+        for attestation in self.snapshot.attestations:
+            self._attestations.setdefault(attestation.fact, []).append(attestation)
+
+    def evaluate_rule_on(self, rule_id: str, subject: Any) -> Any:
+        if self.rule_runner is None:
+            raise RuntimeError("no rule runner configured")
+        return self.rule_runner(rule_id, subject)
+
+    def attestation(self, fact: str, subject_key: str | None = None) -> AttestationLookup:
+        """The newest attestation of `fact` for this subject (or for any subject)."""
+        candidates = [
+            a for a in self._attestations.get(fact, [])
+            if a.subject is None or subject_key is None or fold(a.subject) == fold(subject_key)
+        ]
+        if not candidates:
+            return AttestationLookup()
+        newest = max(candidates, key=lambda a: a.attested_at)
+        evidence = Attested(
+            fact=fact,
+            value=str(newest.value).lower() if isinstance(newest.value, bool) else str(newest.value),
+            by=newest.attested_by,
+            on=newest.attested_at.date().isoformat(),
+        )
+        max_age = timedelta(days=self.config.attestation_max_age_days)
+        if abs(self.snapshot.collected_at - newest.attested_at) > max_age:
+            return AttestationLookup(stale=evidence)
+        return AttestationLookup(attested=evidence, raw_value=newest.value)

@@ -1,0 +1,216 @@
+"""evaluate(snapshot, pack, config) -> AuditResult: every selected rule, one result per subject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcaudit.engine.checks import CHECKS, Outcome
+from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
+from mcaudit.engine.loader import RulePack
+from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
+from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
+from mcaudit.engine.selection import is_selected
+from mcaudit.engine.subjects import SUBJECTS, Subject
+from mcaudit.findings import Attested, AuditResult, Finding, SnapshotIdentity, Status
+from mcaudit.snapshot import Snapshot
+
+
+@dataclass
+class _LeafState:
+    """What a declarative evaluation learned besides true/false."""
+
+    missing: list[str] = field(default_factory=list)
+    needs_person: bool = False
+    stale: Attested | None = None
+    attested: Attested | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+def _show(value: Any) -> str:
+    display = getattr(value, "display", None)
+    if isinstance(display, str):
+        return display
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | set):
+        return "none" if not value else ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _leaf(leaf: Leaf, rule: RuleSpec, subject: Subject, ctx: Context, state: _LeafState) -> bool | None:
+    try:
+        value = getattr(subject.view, leaf.attribute)
+    except Missing as missing:
+        state.missing.append(missing.what)
+        return None
+    label = leaf.label or leaf.attribute.replace("_", " ")
+    if value is None:
+        manual = rule.manual
+        if manual is None or manual.attribute != leaf.attribute:
+            state.missing.append(f"{subject.location}.{leaf.attribute}")
+            return None
+        lookup = ctx.attestation(manual.fact, subject.key)
+        if not lookup.found:
+            state.needs_person = True
+            state.stale = lookup.stale
+            return None
+        value = lookup.raw_value
+        state.attested = lookup.attested
+        label += f" ({lookup.attested.label()})" if lookup.attested else ""
+    result = OPERATORS[leaf.operator](value, leaf.value)
+    expectation = EXPECTATIONS[leaf.operator].format(value=_show(leaf.value))
+    state.evidence.append(f"{label}: {_show(value)}" + ("" if result else f" ({expectation})"))
+    return result
+
+
+def _condition(cond: Leaf | Combinator, rule: RuleSpec, subject: Subject, ctx: Context,
+               state: _LeafState) -> bool | None:
+    if isinstance(cond, Leaf):
+        return _leaf(cond, rule, subject, ctx, state)
+    if cond.not_ is not None:
+        inner = _condition(cond.not_, rule, subject, ctx, state)
+        return None if inner is None else not inner
+    parts = [_condition(part, rule, subject, ctx, state) for part in (cond.all or cond.any or [])]
+    if cond.all is not None:  # three-valued AND: one false decides, else any unknown is unknown
+        return False if False in parts else (None if None in parts else True)
+    return True if True in parts else (None if None in parts else False)
+
+
+def _declarative(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
+    assert not isinstance(rule.check, FunctionCheck)
+    state = _LeafState()
+    result = _condition(rule.check, rule, subject, ctx, state)
+    evidence = tuple(state.evidence)
+    if result is True:
+        return Outcome(Status.pass_, _message(rule, "pass", subject), evidence, state.attested)
+    if result is False:
+        return Outcome(Status.fail, _message(rule, "fail", subject), evidence, state.attested)
+    if state.missing:
+        return Outcome(Status.unknown, _not_collected(state.missing, ctx), evidence)
+    return _manual(rule, state.stale, ctx)
+
+
+def _manual(rule: RuleSpec, stale: Attested | None, ctx: Context) -> Outcome:
+    assert rule.manual is not None
+    message = f"no API shows this; check by hand: {rule.manual.instructions.strip()}"
+    if stale is not None:
+        message += (f" (the attestation {stale.label()} is older than "
+                    f"{ctx.config.attestation_max_age_days} days and no longer counts)")
+    else:
+        message += f" Then record it as attestation '{rule.manual.fact}'."
+    return Outcome(Status.manual, message)
+
+
+def _message(rule: RuleSpec, kind: str, subject: Subject) -> str:
+    template = rule.messages.pass_ if kind == "pass" else rule.messages.fail
+    if template is None:
+        template = "{subject}: " + ("OK" if kind == "pass" else rule.title.rstrip(".") + " (not met)")
+    return template.replace("{subject}", subject.label)
+
+
+def _not_collected(paths: list[str], ctx: Context) -> str:
+    unique = list(dict.fromkeys(paths))
+    message = "cannot tell: " + ", ".join(unique) + (" was" if len(unique) == 1 else " were") + " not collected"
+    reasons = _collector_errors(unique, ctx.snapshot)
+    return message + (f" ({'; '.join(reasons)})" if reasons else "")
+
+
+def _collector_errors(paths: list[str], snapshot: Snapshot) -> list[str]:
+    if snapshot.collection is None:
+        return []
+    reasons = []
+    for run in snapshot.collection.collectors:
+        covered = run.failed_sections or (run.sections if run.status.value == "failed" else [])
+        if run.error and any(path.startswith(section) or section.startswith(path)
+                             for path in paths for section in covered):
+            reasons.append(f"collector {run.name} failed: {run.error}")
+    return reasons
+
+
+def _section_missing(snapshot: Snapshot, dotted: str) -> bool:
+    node: Any = snapshot
+    for part in dotted.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return True
+    return False
+
+
+def _run_check(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
+    try:
+        if isinstance(rule.check, FunctionCheck):
+            outcome = CHECKS[rule.check.function](ctx, subject, rule.check.params)
+            if outcome.status is Status.manual and not outcome.message and rule.manual:
+                outcome = _manual(rule, outcome.attested, ctx)
+            return outcome
+        return _declarative(rule, subject, ctx)
+    except NotApplicable as reason:
+        return Outcome(Status.na, str(reason))
+    except Missing as missing_data:
+        return Outcome(Status.unknown, _not_collected([missing_data.what], ctx))
+
+
+def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
+    def finding(subject: str, location: str | None, outcome: Outcome) -> Finding:
+        return Finding(rule_id=rule.id, severity=rule.severity, status=outcome.status,
+                       subject=subject, message=outcome.message, evidence=outcome.evidence,
+                       location=location, attested=outcome.attested)
+
+    missing = [need for need in rule.needs if _section_missing(ctx.snapshot, need)]
+    if missing:
+        return [finding("snapshot", missing[0], Outcome(Status.unknown, _not_collected(missing, ctx)))]
+    try:
+        subjects = SUBJECTS[rule.subjects](ctx)
+    except Missing as missing_data:
+        return [finding("snapshot", missing_data.what,
+                        Outcome(Status.unknown, _not_collected([missing_data.what], ctx)))]
+    if not subjects:
+        fallback = rule.when_no_subjects
+        status = Status(fallback.status) if fallback else Status.na
+        message = fallback.message if fallback else "nothing to check"
+        return [finding("snapshot", None, Outcome(status, message))]
+    return [finding(subject.label, subject.location, _run_check(rule, subject, ctx))
+            for subject in subjects]
+
+
+def identify(snapshot: Snapshot, path: str) -> SnapshotIdentity:
+    failed = ()
+    if snapshot.collection is not None:
+        failed = tuple(run.name for run in snapshot.collection.collectors
+                       if run.status.value in {"failed", "partial"})
+    return SnapshotIdentity(
+        path=path,
+        name=snapshot.name,
+        source=snapshot.source.value,
+        collected_at=snapshot.collected_at.isoformat().replace("+00:00", "Z"),
+        schema_version=snapshot.schema_version,
+        org_id=snapshot.salesforce.org_id if snapshot.salesforce else None,
+        mid=snapshot.marketing_cloud.mid if snapshot.marketing_cloud else None,
+        failed_collectors=failed,
+    )
+
+
+def selected_rules(pack: RulePack, config: EvaluationConfig) -> list[RuleSpec]:
+    return [rule for rule in pack.rules
+            if config.mode in rule.modes and is_selected(rule.id, config.select, config.ignore)]
+
+
+def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
+             path: str = "<snapshot>") -> AuditResult:
+    by_id = {rule.id: rule for rule in pack.rules}
+    ctx = Context(snapshot, config)
+    ctx.rule_runner = lambda rule_id, subject: _run_check(by_id[rule_id], subject, ctx)
+    rules = selected_rules(pack, config)
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(_evaluate_rule(rule, ctx))
+    findings.sort(key=lambda f: f.sort_key)
+    return AuditResult(
+        snapshot=identify(snapshot, path),
+        mode=config.mode,
+        fail_on=config.fail_on,
+        findings=tuple(findings),
+        rules={rule.id: rule.info() for rule in rules},
+        strict=config.strict,
+    )

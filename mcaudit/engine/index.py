@@ -1,0 +1,165 @@
+"""Lookups built once per snapshot, so that every rule is a dictionary access, not a scan.
+
+Salesforce values are joined on Ids, Marketing Cloud values on keys and names; user names are
+compared case-insensitively. Nothing here decides pass or fail.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from functools import cached_property
+
+from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.marketing_cloud import BusinessUnit, MarketingCloudUser
+from mcaudit.snapshot.salesforce import ConnectedApp, PermissionSet, SalesforceUser
+
+MCC_CONNECTED_APP = "salesforce marketing cloud"
+MCC_NAMESPACE = "et4ae5"
+
+
+def fold(name: str | None) -> str:
+    """Case-insensitive key for user names, role names and similar."""
+    return (name or "").strip().casefold()
+
+
+class SnapshotIndex:
+    def __init__(self, snapshot: Snapshot, as_of: datetime) -> None:
+        self.snapshot = snapshot
+        self.as_of = as_of  # permission-set assignments expire relative to this moment
+        self.sf = snapshot.salesforce
+        self.mc = snapshot.marketing_cloud
+
+    # -- Salesforce -------------------------------------------------------------------------
+    @cached_property
+    def sf_users_by_id(self) -> dict[str, tuple[int, SalesforceUser]]:
+        users = (self.sf.users if self.sf else None) or []
+        return {user.id: (position, user) for position, user in enumerate(users)}
+
+    @cached_property
+    def sf_users_by_username(self) -> dict[str, tuple[int, SalesforceUser]]:
+        users = (self.sf.users if self.sf else None) or []
+        return {fold(user.username): (position, user) for position, user in enumerate(users)}
+
+    @cached_property
+    def permission_sets_by_id(self) -> dict[str, PermissionSet]:
+        sets = (self.sf.permission_sets if self.sf else None) or []
+        return {permission_set.id: permission_set for permission_set in sets}
+
+    @cached_property
+    def group_members(self) -> dict[str, list[str]]:
+        groups = (self.sf.permission_set_groups if self.sf else None) or []
+        return {group.id: list(group.permission_set_ids) for group in groups}
+
+    @cached_property
+    def current_permission_sets(self) -> dict[str, set[str]]:
+        """User Id -> ids of permission sets they hold now (expired assignments dropped,
+        permission set groups expanded to their members)."""
+        held: dict[str, set[str]] = defaultdict(set)
+        assignments = (self.sf.permission_set_assignments if self.sf else None) or []
+        members = self.group_members
+        for assignment in assignments:
+            if assignment.expiration_date is not None and assignment.expiration_date <= self.as_of:
+                continue
+            target = held[assignment.assignee_id]
+            if assignment.permission_set_id:
+                target.add(assignment.permission_set_id)
+            if assignment.permission_set_group_id:
+                target.add(assignment.permission_set_group_id)
+                target.update(members.get(assignment.permission_set_group_id, ()))
+        return held
+
+    @cached_property
+    def expired_permission_sets(self) -> dict[str, set[str]]:
+        """User Id -> permission sets whose assignment has expired (to explain a failure)."""
+        expired: dict[str, set[str]] = defaultdict(set)
+        assignments = (self.sf.permission_set_assignments if self.sf else None) or []
+        for assignment in assignments:
+            if assignment.expiration_date is not None and assignment.expiration_date <= self.as_of:
+                key = assignment.permission_set_id or assignment.permission_set_group_id
+                if key:
+                    expired[assignment.assignee_id].add(key)
+        return expired
+
+    @cached_property
+    def mcc_connected_app(self) -> tuple[int, ConnectedApp] | None:
+        apps = (self.sf.connected_apps if self.sf else None) or []
+        for position, app in enumerate(apps):
+            if fold(app.name) == MCC_CONNECTED_APP:
+                return position, app
+        return None
+
+    @cached_property
+    def app_permission_set_ids(self) -> set[str]:
+        """Ids of permission sets (and group ids) that grant the MCC connected app."""
+        found = self.mcc_connected_app
+        if found is None or found[1].permission_set_ids is None:
+            return set()
+        granting = set(found[1].permission_set_ids)
+        for group_id, member_ids in self.group_members.items():
+            if granting.intersection(member_ids):
+                granting.add(group_id)
+        return granting
+
+    def permission_set_label(self, permission_set_id: str) -> str:
+        permission_set = self.permission_sets_by_id.get(permission_set_id)
+        if permission_set is None:
+            return permission_set_id
+        if permission_set.is_owned_by_profile:
+            return f"profile {permission_set.profile_name or permission_set.name}"
+        return permission_set.label or permission_set.name
+
+    def is_profile_owned(self, permission_set_id: str) -> bool:
+        permission_set = self.permission_sets_by_id.get(permission_set_id)
+        return bool(permission_set and permission_set.is_owned_by_profile)
+
+    def sf_user(self, *, user_id: str | None, username: str | None) -> tuple[int, SalesforceUser] | None:
+        if user_id and user_id in self.sf_users_by_id:
+            return self.sf_users_by_id[user_id]
+        if username:
+            return self.sf_users_by_username.get(fold(username))
+        return None
+
+    # -- Marketing Cloud --------------------------------------------------------------------
+    @cached_property
+    def mc_users_by_username(self) -> dict[str, tuple[int, MarketingCloudUser]]:
+        users = (self.mc.users if self.mc else None) or []
+        return {fold(user.username): (position, user) for position, user in enumerate(users)}
+
+    @cached_property
+    def role_aliases(self) -> dict[str, set[str]]:
+        """Folded role name or key -> every folded name and key of that role."""
+        aliases: dict[str, set[str]] = {}
+        for role in (self.mc.roles if self.mc else None) or []:
+            names = {fold(role.name)} | ({fold(role.key)} if role.key else set())
+            for name in names:
+                aliases[name] = names
+        return aliases
+
+    def role_names(self, roles: list[str]) -> set[str]:
+        """A user's roles as folded names and keys, so a rule can match either."""
+        result: set[str] = set()
+        for role in roles:
+            result |= self.role_aliases.get(fold(role), {fold(role)})
+        return result
+
+    @cached_property
+    def business_units_by_mid(self) -> dict[int, BusinessUnit]:
+        return {unit.mid: unit for unit in (self.mc.business_units if self.mc else None) or []}
+
+    @cached_property
+    def top_level_mid(self) -> int | None:
+        if self.mc is None:
+            return None
+        for unit in self.mc.business_units or []:
+            if unit.is_top_level or (unit.is_top_level is None and unit.parent_mid in (None, 0)):
+                return unit.mid
+        return self.mc.mid
+
+    @cached_property
+    def is_multi_org(self) -> bool | None:
+        if self.mc is None:
+            return None
+        if self.mc.multi_org is not None:
+            return self.mc.multi_org
+        return None

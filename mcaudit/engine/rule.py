@@ -1,0 +1,123 @@
+"""The schema of a rule file (rules/<area>/<ID>.yaml), validated strictly at load time."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mcaudit.findings import Area, RuleInfo, Severity, Source
+
+RULE_ID = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
+MODES = ("audit", "preflight", "verify")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Leaf(_Strict):
+    """One comparison: `attribute operator value` on the rule's subject."""
+
+    attribute: str
+    operator: str
+    value: Any = None
+    label: str | None = Field(default=None, description="how to name the attribute in evidence")
+
+
+class Combinator(_Strict):
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Combinator:
+        given = [name for name in ("all", "any", "not_") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("a condition group needs exactly one of all / any / not")
+        return self
+
+
+Condition = Leaf | Combinator
+
+
+class FunctionCheck(_Strict):
+    function: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Messages(_Strict):
+    pass_: str | None = Field(default=None, alias="pass")
+    fail: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Manual(_Strict):
+    """A fact no API shows: what a person must look at, and the attestation that settles it."""
+
+    fact: str
+    attribute: str | None = Field(
+        default=None, description="the subject attribute the attestation stands in for"
+    )
+    instructions: str
+
+
+class RuleSource(_Strict):
+    document: str
+    title: str
+    section: str | None = None
+    url: str | None = None
+
+
+class WhenNoSubjects(_Strict):
+    status: Literal["pass", "fail", "n/a"] = "n/a"
+    message: str
+
+
+class RuleSpec(_Strict):
+    id: str
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    severity: Severity
+    area: Area
+    modes: list[Literal["audit", "preflight", "verify"]] = Field(min_length=1)
+    needs: list[str] = Field(min_length=1, description="snapshot sections the rule reads")
+    subjects: str
+    check: FunctionCheck | Leaf | Combinator
+    messages: Messages = Field(default_factory=Messages)
+    when_no_subjects: WhenNoSubjects | None = None
+    manual: Manual | None = None
+    rationale: str
+    remediation: str
+    setup_path: str | None = None
+    source: RuleSource
+    aliases: list[str] = Field(default_factory=list, description="former names, kept findable")
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError(f"rule id {value!r} must look like SF101 (letters then 3 digits)")
+        return value
+
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            title=self.title,
+            severity=self.severity,
+            area=self.area,
+            modes=tuple(self.modes),
+            rationale=self.rationale.strip(),
+            remediation=self.remediation.strip(),
+            source=Source(**self.source.model_dump()),
+            setup_path=self.setup_path,
+            manual_instructions=self.manual.instructions.strip() if self.manual else None,
+        )
+
+
+Combinator.model_rebuild()

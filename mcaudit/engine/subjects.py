@@ -1,0 +1,347 @@
+"""Subjects: what a rule is evaluated on, one result per subject.
+
+Each selector turns the snapshot into a list of Subjects. A subject's `view` exposes plain
+attributes (strings, booleans, lists) that declarative checks compare; derived attributes are
+computed from the snapshot index. An attribute raises NotApplicable when the question does not
+arise and Missing when the data behind it was not collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from mcaudit.engine.context import Context, Missing, NotApplicable
+from mcaudit.engine.index import MCC_NAMESPACE, SnapshotIndex, fold
+from mcaudit.snapshot.marketing_cloud import MarketingCloudUser
+from mcaudit.snapshot.salesforce import ConnectedApp, SalesforceUser
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str  # stable identifier, used to match attestations and waivers
+    label: str  # what a report shows
+    location: str  # dotted path into the snapshot
+    view: Any
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+class Names(tuple[str, ...]):
+    """Folded names and keys to match against, shown to people as the original labels."""
+
+    display: str
+
+    def __new__(cls, match: set[str], labels: list[str]) -> Names:
+        names = super().__new__(cls, sorted(match))
+        names.display = ", ".join(labels) or "none"
+        return names
+
+
+# -- Salesforce views ----------------------------------------------------------------------
+
+class OrgView:
+    def __init__(self, index: SnapshotIndex) -> None:
+        self._index = index
+
+    @property
+    def mcc_app_installed(self) -> bool:
+        return self._index.mcc_connected_app is not None
+
+    @property
+    def connected_app_names(self) -> list[str]:
+        apps = (self._index.sf.connected_apps if self._index.sf else None) or []
+        return [app.name for app in apps]
+
+
+class ConnectedAppView:
+    def __init__(self, index: SnapshotIndex, app: ConnectedApp, location: str) -> None:
+        self._index = index
+        self._app = app
+        self._location = location
+
+    permitted_users = property(lambda self: _plain(self._app.permitted_users))
+    ip_relaxation = property(lambda self: _plain(self._app.ip_relaxation))
+    refresh_token_policy = property(lambda self: _plain(self._app.refresh_token_policy))
+
+    def _granting_ids(self) -> list[str]:
+        if self._app.permission_set_ids is None:
+            raise Missing(f"{self._location}.permission_set_ids")
+        return self._app.permission_set_ids
+
+    @property
+    def granting_permission_sets(self) -> list[str]:
+        """Permission sets (not profiles) that grant access to the app."""
+        return sorted(self._index.permission_set_label(ps) for ps in self._granting_ids()
+                      if not self._index.is_profile_owned(ps))
+
+    @property
+    def granting_profiles(self) -> list[str]:
+        return sorted(self._index.permission_set_label(ps) for ps in self._granting_ids()
+                      if self._index.is_profile_owned(ps))
+
+
+class SalesforceUserView:
+    def __init__(self, index: SnapshotIndex, user: SalesforceUser, location: str) -> None:
+        self._index = index
+        self._user = user
+        self.location = location
+
+    user_id = property(lambda self: self._user.id)
+    username = property(lambda self: self._user.username)
+    is_active = property(lambda self: self._user.is_active)
+    is_frozen = property(lambda self: self._user.is_frozen)
+    user_license = property(lambda self: self._user.user_license)
+    profile_name = property(lambda self: self._user.profile_name)
+    marketing_user = property(lambda self: self._user.marketing_user)
+    mc_appexchange_user = property(lambda self: self._user.mc_appexchange_user)
+    mc_appexchange_admin = property(lambda self: self._user.mc_appexchange_admin)
+
+    @property
+    def can_log_in(self) -> bool | None:
+        """Active and not frozen. Unknown frozen state does not hide an inactive user."""
+        if self._user.is_active is False or self._user.is_frozen is True:
+            return False
+        if self._user.is_active is None or self._user.is_frozen is None:
+            return None
+        return True
+
+    def _require_app(self) -> None:
+        found = self._index.mcc_connected_app
+        if found is None:
+            raise NotApplicable(
+                "the Salesforce Marketing Cloud connected app is not installed (see SF101)"
+            )
+        if found[1].permission_set_ids is None:
+            raise Missing(f"salesforce.connected_apps[{found[0]}].permission_set_ids")
+
+    @property
+    def app_permission_sets(self) -> list[str]:
+        """Currently assigned permission sets (not profiles) that grant the MCC connected app."""
+        self._require_app()
+        held = self._index.current_permission_sets.get(self._user.id, set())
+        granting = self._index.app_permission_set_ids
+        return sorted(self._index.permission_set_label(ps) for ps in held & granting
+                      if not self._index.is_profile_owned(ps))
+
+    @property
+    def app_access_via_profile(self) -> list[str]:
+        self._require_app()
+        held = self._index.current_permission_sets.get(self._user.id, set())
+        return sorted(self._index.permission_set_label(ps)
+                      for ps in held & self._index.app_permission_set_ids
+                      if self._index.is_profile_owned(ps))
+
+    @property
+    def expired_app_permission_sets(self) -> list[str]:
+        expired = self._index.expired_permission_sets.get(self._user.id, set())
+        return sorted(self._index.permission_set_label(ps)
+                      for ps in expired & self._index.app_permission_set_ids)
+
+    @property
+    def holds_mcc_permission(self) -> bool:
+        user = self._user
+        if user.mc_appexchange_user or user.mc_appexchange_admin:
+            return True
+        held = self._index.current_permission_sets.get(user.id, set())
+        return bool(held & self._index.app_permission_set_ids)
+
+    @property
+    def package_permission_sets(self) -> list[str]:
+        """Labels of the MCC managed package's permission sets this user holds now."""
+        held = self._index.current_permission_sets.get(self._user.id, set())
+        labels = []
+        for ps_id in held:
+            permission_set = self._index.permission_sets_by_id.get(ps_id)
+            if permission_set and fold(permission_set.namespace_prefix) == MCC_NAMESPACE:
+                labels.append(permission_set.label or permission_set.name)
+        return sorted(labels)
+
+
+# -- Marketing Cloud views -----------------------------------------------------------------
+
+class MarketingCloudUserView:
+    def __init__(self, index: SnapshotIndex, user: MarketingCloudUser, location: str) -> None:
+        self._index = index
+        self._user = user
+        self.location = location
+
+    username = property(lambda self: self._user.username)
+    active = property(lambda self: self._user.active)
+    is_locked = property(lambda self: self._user.is_locked)
+    is_api_user = property(lambda self: self._user.is_api_user)
+    must_change_password = property(lambda self: self._user.must_change_password)
+    default_business_unit = property(lambda self: self._user.default_business_unit)
+
+    @property
+    def roles(self) -> Names | None:
+        """The user's roles, matchable by name or key in any case."""
+        if self._user.roles is None:
+            return None
+        return Names(self._index.role_names(self._user.roles), self._user.roles)
+
+    @property
+    def business_unit_mids(self) -> list[int] | None:
+        return self._user.business_unit_mids
+
+    @property
+    def salesforce_status(self) -> str | None:
+        integration = self._user.salesforce_integration
+        return _plain(integration.status) if integration else None
+
+    @property
+    def salesforce_username(self) -> str | None:
+        integration = self._user.salesforce_integration
+        return integration.salesforce_username if integration else None
+
+
+class ConnectorView:
+    def __init__(self, index: SnapshotIndex) -> None:
+        self._index = index
+        connector = index.sf.mcc_connector if index.sf else None
+        if connector is None:
+            raise Missing("salesforce.mcc_connector")
+        self._connector = connector
+
+    scope_by_user = property(lambda self: self._connector.scope_by_user)
+    connected = property(lambda self: self._connector.connected)
+
+    @property
+    def system_user_identified(self) -> bool:
+        ref = self._connector.system_user
+        return bool(ref and (ref.id or ref.username))
+
+    @property
+    def system_user_found(self) -> bool:
+        ref = self._connector.system_user
+        if not ref:
+            return False
+        return self._index.sf_user(user_id=ref.id, username=ref.username) is not None
+
+
+class AccountView:
+    def __init__(self, index: SnapshotIndex) -> None:
+        self._index = index
+
+    @property
+    def mcc_api_user_found(self) -> bool:
+        mc = self._index.mc
+        if mc is None or not mc.mcc_api_user:
+            raise Missing("marketing_cloud.mcc_api_user")
+        if mc.users is None:
+            raise Missing("marketing_cloud.users")
+        return fold(mc.mcc_api_user) in self._index.mc_users_by_username
+
+    @property
+    def api_users_excluded_from_password_expiration(self) -> bool | None:
+        security = self._index.mc.security if self._index.mc else None
+        if security is None:
+            return None
+        return security.api_users_excluded_from_password_expiration
+
+
+# -- selectors -------------------------------------------------------------------------------
+
+def _system_user(ctx: Context) -> list[Subject]:
+    index = ctx.index
+    connector = index.sf.mcc_connector if index.sf else None
+    ref = connector.system_user if connector else None
+    if ref is None:
+        return []
+    found = index.sf_user(user_id=ref.id, username=ref.username)
+    if found is None:
+        return []
+    position, user = found
+    location = f"salesforce.users[{position}]"
+    return [Subject(user.username, f"System User {user.username}", location,
+                    SalesforceUserView(index, user, location))]
+
+
+def _system_user_id(ctx: Context) -> str | None:
+    subjects = _system_user(ctx)
+    return subjects[0].view.user_id if subjects else None
+
+
+def _users_holding_mcc(ctx: Context, *, active_only: bool) -> list[Subject]:
+    index = ctx.index
+    users = (index.sf.users if index.sf else None) or []
+    system_user_id = _system_user_id(ctx)
+    subjects = []
+    for position, user in enumerate(users):
+        if user.id == system_user_id:
+            continue  # the System User has stricter rules of its own (SF106, SF111-SF117)
+        if active_only and user.is_active is not True:
+            continue
+        location = f"salesforce.users[{position}]"
+        view = SalesforceUserView(index, user, location)
+        try:
+            holds = view.holds_mcc_permission
+        except (Missing, NotApplicable):
+            holds = bool(user.mc_appexchange_user or user.mc_appexchange_admin)
+        if holds:
+            subjects.append(Subject(user.username, f"user {user.username}", location, view))
+    return subjects
+
+
+def _impacted_users(ctx: Context) -> list[Subject]:
+    return _users_holding_mcc(ctx, active_only=True)
+
+
+def _mcc_permission_holders(ctx: Context) -> list[Subject]:
+    return _users_holding_mcc(ctx, active_only=False)
+
+
+def _org(ctx: Context) -> list[Subject]:
+    org_id = (ctx.index.sf.org_id if ctx.index.sf else None) or "unknown org id"
+    return [Subject(org_id, f"Salesforce org {org_id}", "salesforce", OrgView(ctx.index))]
+
+
+def _mcc_connected_app(ctx: Context) -> list[Subject]:
+    found = ctx.index.mcc_connected_app
+    if found is None:
+        return []
+    position, app = found
+    location = f"salesforce.connected_apps[{position}]"
+    return [Subject(app.name, f"connected app '{app.name}'", location,
+                    ConnectedAppView(ctx.index, app, location))]
+
+
+def _connector(ctx: Context) -> list[Subject]:
+    return [Subject("mcc_connector", "MCC connector configuration", "salesforce.mcc_connector",
+                    ConnectorView(ctx.index))]
+
+
+def _mc_api_user(ctx: Context) -> list[Subject]:
+    mc = ctx.index.mc
+    if mc is None or not mc.mcc_api_user:
+        return []
+    found = ctx.index.mc_users_by_username.get(fold(mc.mcc_api_user))
+    if found is None:
+        return []
+    position, user = found
+    location = f"marketing_cloud.users[{position}]"
+    return [Subject(user.username, f"MC API user {user.username}", location,
+                    MarketingCloudUserView(ctx.index, user, location))]
+
+
+def _mc_account(ctx: Context) -> list[Subject]:
+    mc = ctx.index.mc
+    mid = mc.mid if mc and mc.mid is not None else "unknown MID"
+    return [Subject(str(mid), f"Marketing Cloud account {mid}", "marketing_cloud",
+                    AccountView(ctx.index))]
+
+
+SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
+    "sf.org": _org,
+    "sf.mcc_connected_app": _mcc_connected_app,
+    "sf.connector": _connector,
+    "sf.system_user": _system_user,
+    "sf.impacted_users": _impacted_users,
+    "sf.mcc_permission_holders": _mcc_permission_holders,
+    "mc.api_user": _mc_api_user,
+    "mc.account": _mc_account,
+}

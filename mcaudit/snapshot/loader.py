@@ -1,0 +1,168 @@
+"""Read a snapshot file (YAML or JSON) into the model, or fail with one line naming the place.
+
+Fast path first: the safe (C) YAML loader or pydantic's JSON parser. Only when validation
+fails is the file re-read with the slow round-trip loader, to find the offending line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mcaudit.errors import InputError
+from mcaudit.snapshot.model import Snapshot
+from mcaudit.yamlio import YamlProblem, iter_positions, load_yaml, load_yaml_roundtrip
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+# pydantic error types, said the way a person editing the file would say them
+_FRIENDLY = {
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "string_type": "expected a string",
+    "bool_type": "expected true or false",
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field (see `mcaudit schema` for the format)",
+    "string_too_short": "must not be empty",
+    "datetime_type": "expected an ISO 8601 timestamp",
+    "datetime_parsing": "expected an ISO 8601 timestamp",
+    "datetime_from_date_parsing": "expected an ISO 8601 timestamp",
+}
+
+
+@dataclass(frozen=True)
+class LoadedSnapshot:
+    snapshot: Snapshot
+    path: str
+    format: str  # "yaml" or "json"
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """('marketing_cloud', 'users', 3, 'roles') -> 'marketing_cloud.users[3].roles'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _is_type_tag(part):
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _is_type_tag(part: str) -> bool:
+    # pydantic adds union member names ('str', 'bool', 'function-before[...]') to locations
+    return part in {"str", "bool", "int", "float", "enum", "none"} or "[" in part
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
+    if path.is_dir():
+        raise InputError("is a directory, expected a snapshot file", path=str(path))
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size / 2**20:.0f} MiB, above the {max_bytes / 2**20:.0f} MiB limit "
+            "(raise it with --max-snapshot-size)",
+            path=str(path),
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
+    if not raw.strip():
+        raise InputError("file is empty", path=str(path))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("file is UTF-16 encoded; save it as UTF-8", path=str(path))
+    if b"\x00" in raw[:8192]:
+        raise InputError("file is binary, not a YAML or JSON snapshot", path=str(path))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
+            path=str(path),
+        ) from None
+
+
+def _parse(text: str, path: Path, fmt: str) -> Any:
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno,
+                             column=error.colno) from None
+        except RecursionError:
+            raise InputError("invalid JSON: nesting too deep", path=str(path)) from None
+    try:
+        return load_yaml(text)
+    except YamlProblem as problem:
+        raise InputError(f"invalid YAML: {problem.message}", path=str(path), line=problem.line,
+                         column=problem.column) from None
+
+
+def _locate(text: str, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+    """Find the line/column of the deepest existing key on the error's path."""
+    document = load_yaml_roundtrip(text)
+    if document is None:
+        return None, None
+    wanted = tuple(part for part in loc if isinstance(part, int) or not _is_type_tag(part))
+    best: tuple[int | None, int | None] = (None, None)
+    best_len = -1
+    for position_path, line, column in iter_positions(document):
+        n = len(position_path)
+        if n > best_len and wanted[:n] == position_path:
+            best, best_len = (line, column), n
+    return best
+
+
+def _validation_error(error: ValidationError, text: str, path: Path) -> InputError:
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first["loc"])
+    message = _FRIENDLY.get(first["type"]) or first["msg"]
+    if first["type"] in {"value_error", "enum", "literal_error"}:
+        message = first["msg"].removeprefix("Value error, ")
+    if first["type"] not in {"missing", "extra_forbidden"} and "input" in first:
+        shown = first["input"]
+        if isinstance(shown, str | int | float | bool) or shown is None:
+            message += f" (got {json.dumps(shown)[:60]})"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    if not loc:
+        message = "expected a mapping at the top level" if first["type"] == "model_type" else message
+    line, column = _locate(text, loc)
+    return InputError(message, path=str(path), line=line, column=column,
+                      field=field_path(loc) or None)
+
+
+def snapshot_format(path: Path) -> str:
+    return "json" if path.suffix.lower() == ".json" else "yaml"
+
+
+def load_snapshot(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSnapshot:
+    """Load and validate one snapshot file. Raises InputError with file, line and field."""
+    file = Path(path)
+    text = _read_text(file, max_bytes)
+    fmt = snapshot_format(file)
+    data = _parse(text, file, fmt)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise InputError(f"expected a mapping at the top level, got {kind}", path=str(file))
+    try:
+        snapshot = Snapshot.model_validate(data)
+    except ValidationError as error:
+        raise _validation_error(error, text, file) from None
+    return LoadedSnapshot(snapshot=snapshot, path=str(path), format=fmt)

@@ -1,0 +1,144 @@
+"""The Salesforce side of a snapshot: the org, the MCC connected app, users and permissions.
+
+Field names follow the Salesforce objects they come from (ConnectedApplication,
+SetupEntityAccess, PermissionSet, PermissionSetAssignment, User, UserLogin and the MCC managed
+package's et4ae5 objects). A value of null means "not collected", never "false".
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field
+
+from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
+
+
+class PermittedUsers(str, Enum):
+    """Connected app OAuth policy "Permitted Users" (ConnectedApp oauthConfig.isAdminApproved)."""
+
+    admin_approved = "admin_approved"  # Admin approved users are pre-authorized
+    all_users = "all_users"  # All users may self-authorize
+
+
+class IpRelaxation(str, Enum):
+    """Connected app OAuth policy "IP Relaxation" (Metadata API oauthPolicy.ipRelaxation)."""
+
+    enforce = "enforce"  # ENFORCE
+    bypass_2fa = "bypass_2fa"  # BYPASS_2FACTOR: relax for second factor
+    relax = "relax"  # BYPASS: Relax IP restrictions
+    enforce_relax_refresh = "enforce_relax_refresh"  # ENFORCE_RELAXREFRESH
+
+
+class RefreshTokenPolicy(str, Enum):
+    """Connected app "Refresh Token Policy" (Metadata API oauthPolicy.refreshTokenPolicy)."""
+
+    immediately_expire = "immediately_expire"  # zero
+    infinite = "infinite"  # valid until revoked
+    specific_lifetime = "specific_lifetime"
+    specific_inactivity = "specific_inactivity"
+
+
+class ConnectedApp(Model):
+    id: Str | None = Field(default=None, description="ConnectedApplication.Id")
+    name: NonEmptyStr = Field(description="ConnectedApplication.Name")
+    permitted_users: PermittedUsers | None = None
+    ip_relaxation: IpRelaxation | None = Field(
+        default=None, description="not queryable by SOQL; often known only by attestation"
+    )
+    refresh_token_policy: RefreshTokenPolicy | None = None
+    permission_set_ids: list[Str] | None = Field(
+        default=None,
+        description="SetupEntityAccess.ParentId of every permission set (or profile-owned "
+        "permission set) granted access to this app; null if not collected",
+    )
+
+
+class PermissionSet(Model):
+    id: NonEmptyStr
+    name: NonEmptyStr = Field(description="PermissionSet.Name (API name)")
+    label: Str | None = None
+    namespace_prefix: Str | None = Field(default=None, description="e.g. 'et4ae5' for MCC")
+    is_owned_by_profile: Bool = False
+    profile_name: Str | None = Field(default=None, description="owning profile, if any")
+
+
+class PermissionSetGroup(Model):
+    id: NonEmptyStr
+    name: NonEmptyStr = Field(description="PermissionSetGroup.DeveloperName")
+    permission_set_ids: list[Str] = Field(
+        default_factory=list, description="member permission sets (PermissionSetGroupComponent)"
+    )
+
+
+class PermissionSetAssignment(Model):
+    assignee_id: NonEmptyStr = Field(description="PermissionSetAssignment.AssigneeId (a User Id)")
+    permission_set_id: Str | None = None
+    permission_set_group_id: Str | None = None
+    expiration_date: Timestamp | None = Field(
+        default=None, description="an assignment past its ExpirationDate no longer grants access"
+    )
+
+
+class SalesforceUser(Model):
+    id: NonEmptyStr = Field(description="User.Id")
+    username: NonEmptyStr = Field(description="User.Username")
+    name: Str | None = None
+    email: Str | None = None
+    is_active: Bool | None = Field(default=None, description="User.IsActive")
+    is_frozen: Bool | None = Field(default=None, description="UserLogin.IsFrozen")
+    user_license: Str | None = Field(default=None, description="Profile.UserLicense.Name")
+    profile_name: Str | None = Field(default=None, description="Profile.Name")
+    marketing_user: Bool | None = Field(
+        default=None, description="User.UserPermissionsMarketingUser"
+    )
+    mc_appexchange_user: Bool | None = Field(
+        default=None,
+        description="et4ae5__ExactTargetForAppExchangeUser__c (Marketing Cloud for AppExchange User)",
+    )
+    mc_appexchange_admin: Bool | None = Field(
+        default=None,
+        description="et4ae5__ExactTargetForAppExchangeAdmin__c "
+        "(Marketing Cloud for AppExchange Admin)",
+    )
+
+
+class UserRef(Model):
+    """A reference to a Salesforce user by Id and/or username (either is enough to join)."""
+
+    id: Str | None = None
+    username: Str | None = None
+
+
+class ConnectorBusinessUnit(Model):
+    mid: Int = Field(description="the business unit's MID (et4ae5__Business_Unit__c)")
+    name: Str | None = None
+
+
+class MccConnector(Model):
+    """The MCC managed package's configuration in the org (et4ae5__Configuration__c et al.)."""
+
+    package_version: Str | None = None
+    system_user: UserRef | None = Field(
+        default=None, description="the Salesforce System User; null if not identified"
+    )
+    scope_by_user: Bool | None = None
+    connected: Bool | None = Field(
+        default=None,
+        description="the connector is connected (the System User sees the send page, not "
+        "'Connect to Marketing Cloud'); often known only by attestation",
+    )
+    business_units: list[ConnectorBusinessUnit] | None = Field(
+        default=None, description="business units the connector uses"
+    )
+
+
+class Salesforce(Model):
+    org_id: Str | None = Field(default=None, description="Organization.Id")
+    instance_url: Str | None = None
+    connected_apps: list[ConnectedApp] | None = None
+    permission_sets: list[PermissionSet] | None = None
+    permission_set_groups: list[PermissionSetGroup] | None = None
+    permission_set_assignments: list[PermissionSetAssignment] | None = None
+    users: list[SalesforceUser] | None = None
+    mcc_connector: MccConnector | None = None
