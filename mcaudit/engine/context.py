@@ -14,11 +14,11 @@ from mcaudit.snapshot import Attestation, Snapshot
 DEFAULT_ATTESTATION_MAX_AGE_DAYS = 90
 
 
-class NotApplicable(Exception):  # noqa: N818 - a signal, not an error
+class NotApplicable(Exception):
     """Raised by a subject attribute when the question does not arise (e.g. app not installed)."""
 
 
-class Missing(Exception):  # noqa: N818 - a signal, not an error
+class Missing(Exception):
     """Raised by a subject attribute when the data it needs was not collected."""
 
     def __init__(self, what: str) -> None:

@@ -71,8 +71,8 @@ def _leaves(condition: Leaf | Combinator) -> Iterable[Leaf]:
 
 
 def _check_references(rule: RuleSpec, file: Path) -> None:
-    from mcaudit.engine.checks import CHECKS  # noqa: PLC0415 - checks import the engine context
-    from mcaudit.engine.subjects import SUBJECTS  # noqa: PLC0415
+    from mcaudit.engine.checks import CHECKS
+    from mcaudit.engine.subjects import SUBJECTS
 
     def fail(message: str) -> None:
         raise RuleError(message, path=str(file))

@@ -10,6 +10,12 @@ from enum import Enum
 
 from pydantic import Field
 
+from mcaudit.snapshot.sending import (
+    IerSync,
+    Journey,
+    SynchronizedDataExtension,
+    TriggeredSend,
+)
 from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
 
 
@@ -101,3 +107,9 @@ class MarketingCloud(Model):
     users: list[MarketingCloudUser] | None = None
     roles: list[Role] | None = None
     security: SecuritySettings | None = None
+    triggered_sends: list[TriggeredSend] | None = None
+    journeys: list[Journey] | None = Field(
+        default=None, description="one entry per journey version"
+    )
+    synchronized_data_extensions: list[SynchronizedDataExtension] | None = None
+    ier_sync: IerSync | None = None

@@ -11,6 +11,7 @@ from enum import Enum
 
 from pydantic import Field
 
+from mcaudit.snapshot.sending import ScheduledSend
 from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
 
 
@@ -142,3 +143,6 @@ class Salesforce(Model):
     permission_set_assignments: list[PermissionSetAssignment] | None = None
     users: list[SalesforceUser] | None = None
     mcc_connector: MccConnector | None = None
+    scheduled_sends: list[ScheduledSend] | None = Field(
+        default=None, description="CRM-initiated sends (MCC package objects)"
+    )

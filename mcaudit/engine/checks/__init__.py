@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mcaudit.engine.checks.outcome import Outcome
-from mcaudit.engine.checks.salesforce import package_permission_sets_held
 from mcaudit.engine.checks.marketing_cloud import (
     api_user_business_unit_access,
     api_user_integrated_with_valid_user,
 )
+from mcaudit.engine.checks.outcome import Outcome
+from mcaudit.engine.checks.salesforce import package_permission_sets_held
 from mcaudit.engine.context import Context
 from mcaudit.engine.subjects import Subject
 
