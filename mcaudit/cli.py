@@ -245,6 +245,11 @@ def schema(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+# -- commands that features add (one line each) -----------------------------------------------
+
+# -----------------------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

@@ -152,6 +152,27 @@ class SnapshotIdentity:
 
 
 @dataclass(frozen=True)
+class RunbookStep:
+    """One numbered step of a credential-rotation runbook."""
+
+    number: int
+    phase: str  # pause | rotate | reauthenticate | restore | verify
+    action: str
+    asset_kind: str | None = None  # triggered_send | journey | scheduled_send
+    asset_key: str | None = None
+    note: str | None = None  # e.g. the in-flight population a journey stop ejects
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """What a preflight tells the admin: impact if rotated now, and the steps in order."""
+
+    impact: tuple[str, ...]
+    steps: tuple[RunbookStep, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AuditResult:
     """The outcome of one snapshot in one mode."""
 
@@ -161,6 +182,7 @@ class AuditResult:
     findings: tuple[Finding, ...]
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     strict: bool = False
+    runbook: Runbook | None = None  # preflight only
 
     def is_blocking(self, finding: Finding) -> bool:
         if self.fail_on is None or finding.severity.rank < self.fail_on.rank:
