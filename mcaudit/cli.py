@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
+from datetime import datetime, timezone
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,11 +26,13 @@ from mcaudit import __version__
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
 from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
 from mcaudit.engine.rule import RuleSpec
+from mcaudit.engine.waivers import load_waivers
 from mcaudit.errors import InputError, McauditError
-from mcaudit.findings import AuditReport, AuditResult, Severity
+from mcaudit.findings import AuditReport, AuditResult, Severity, Status
 from mcaudit.report import EXTENSIONS, FORMATS, RenderOptions, render
 from mcaudit.snapshot import load_snapshot, snapshot_json_schema
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
+from mcaudit.snapshot.locate import locate_lines
 
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +58,8 @@ def report_options(command: F) -> F:
                      help="skip these rule ids or prefixes (comma-separated, repeatable)"),
         click.option("--rules-dir", multiple=True, type=click.Path(path_type=Path),
                      help="extra folder of rule files (repeatable)"),
+        click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
+                     help="YAML file of accepted findings (shown as waived, with their reason)"),
         click.option("--strict", is_flag=True,
                      help="also fail on unknown/manual results at or above --fail-on"),
         click.option("--attestation-max-age", type=click.IntRange(min=0),
@@ -139,7 +145,7 @@ def cli(debug: bool) -> None:
 @report_options
 def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...],
           fail_on: str, select: tuple[str, ...], ignore: tuple[str, ...],
-          rules_dir: tuple[Path, ...], strict: bool, attestation_max_age: int,
+          rules_dir: tuple[Path, ...], waivers_file: Path | None, strict: bool, attestation_max_age: int,
           max_snapshot_size: int, no_color: bool, quiet: bool, verbose: bool) -> None:
     """Run the connection checklist (SF1xx, MC2xx) on one or more snapshots.
 
@@ -151,15 +157,34 @@ def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[
         mode="audit", fail_on=_fail_on(fail_on), strict=strict,
         select=_split_ids(select), ignore=_split_ids(ignore),
         attestation_max_age_days=attestation_max_age,
+        waivers=load_waivers(waivers_file) if waivers_file else (),
+        now=datetime.now(timezone.utc),
     )
     _check_known_ids(pack, config)
     results: list[AuditResult] = []
     for path in snapshots:
         loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
-        results.append(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+        results.append(with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path)))
     report = AuditReport(tool_version=__version__, command="audit", results=tuple(results))
+    _warn_notes(report)
     _emit(report, pairs, no_color=no_color, quiet=quiet, verbose=verbose)
     sys.exit(report.exit_code)
+
+
+def with_lines(result: AuditResult) -> AuditResult:
+    """Fill each finding's line in the snapshot file, for reports that point into it."""
+    paths = {f.location for f in result.findings if f.location and f.status is not Status.pass_}
+    lines = locate_lines(result.snapshot.path, paths)
+    if not lines:
+        return result
+    findings = tuple(replace(f, line=lines.get(f.location or "")) if f.location in lines else f
+                     for f in result.findings)
+    return replace(result, findings=findings)
+
+
+def _warn_notes(report: AuditReport) -> None:
+    for note in dict.fromkeys(note for result in report.results for note in result.notes):
+        sys.stderr.write(f"mcaudit: warning: {note}\n")
 
 
 def _check_known_ids(pack: RulePack, config: EvaluationConfig) -> None:

@@ -130,6 +130,7 @@ class Finding:
     line: int | None = None  # line in the snapshot file, where known
     attested: Attested | None = None
     waiver_reason: str | None = None
+    waived_from: Status | None = None  # the status a waiver replaced
 
     @property
     def sort_key(self) -> tuple[int, int, str, str]:
@@ -183,6 +184,7 @@ class AuditResult:
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     strict: bool = False
     runbook: Runbook | None = None  # preflight only
+    notes: tuple[str, ...] = ()  # e.g. waivers that matched nothing
 
     def is_blocking(self, finding: Finding) -> bool:
         if self.fail_on is None or finding.severity.rank < self.fail_on.rank:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mcaudit.engine.index import SnapshotIndex, fold
@@ -34,6 +34,8 @@ class EvaluationConfig:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     attestation_max_age_days: int = DEFAULT_ATTESTATION_MAX_AGE_DAYS
+    waivers: tuple[Any, ...] = ()  # engine.waivers.Waiver
+    now: datetime | None = None  # the clock, passed in; used for waiver expiry
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
 from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
 from mcaudit.engine.selection import is_selected
 from mcaudit.engine.subjects import SUBJECTS, Subject
+from mcaudit.engine.waivers import apply_waivers
 from mcaudit.findings import Attested, AuditResult, Finding, SnapshotIdentity, Status
 from mcaudit.snapshot import Snapshot
 
@@ -205,6 +206,9 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(_evaluate_rule(rule, ctx))
+    notes: list[str] = []
+    if config.waivers:
+        findings, notes = apply_waivers(findings, config.waivers, config.now or snapshot.collected_at)
     findings.sort(key=lambda f: f.sort_key)
     return AuditResult(
         snapshot=identify(snapshot, path),
@@ -213,4 +217,5 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
         findings=tuple(findings),
         rules={rule.id: rule.info() for rule in rules},
         strict=config.strict,
+        notes=tuple(notes),
     )

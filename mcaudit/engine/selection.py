@@ -9,5 +9,6 @@ def _longest(rule_id: str, prefixes: tuple[str, ...]) -> int:
 
 def is_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
     chosen = _longest(rule_id, select) if select else 0
-    dropped = _longest(rule_id, ignore)
-    return chosen >= 0 and chosen > dropped if dropped >= 0 else chosen >= 0
+    if chosen < 0:
+        return False
+    return chosen > _longest(rule_id, ignore)

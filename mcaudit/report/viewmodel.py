@@ -53,6 +53,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
             "cite": rule.source.cite(),
         },
         "waiver_reason": finding.waiver_reason,
+        "waived_from": finding.waived_from.value if finding.waived_from else None,
     }
 
 
@@ -83,6 +84,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             "failures_by_severity": {sev.value: failures.get(sev, 0) for sev in SEVERITIES},
         },
         "findings": findings,
+        "notes": list(result.notes),
     }
 
 

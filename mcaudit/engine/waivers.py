@@ -1,0 +1,86 @@
+"""Waivers: accepted findings that stay visible as `waived`, with their reason.
+
+A waiver file is untrusted input like a snapshot: validated strictly, one-line errors. A
+waiver names a rule id (or prefix) and optionally a subject glob; it can expire, after which
+the finding counts again. Waivers that match nothing are reported, since they are usually stale.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mcaudit.errors import InputError
+from mcaudit.findings import Finding, Status
+from mcaudit.snapshot import field_path
+from mcaudit.snapshot.types import NonEmptyStr, Str, Timestamp
+from mcaudit.yamlio import YamlProblem, load_yaml
+
+WAIVABLE = frozenset({Status.fail, Status.unknown, Status.manual})
+
+
+class Waiver(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: NonEmptyStr = Field(description="rule id or prefix, e.g. SF120")
+    subject: Str = Field(default="*", description="glob on the finding's subject, e.g. 'user old.*'")
+    reason: NonEmptyStr
+    approved_by: Str | None = None
+    expires: Timestamp | None = None
+
+    def applies_to(self, finding: Finding) -> bool:
+        return (finding.rule_id.upper().startswith(self.rule.upper())
+                and fnmatch.fnmatchcase(finding.subject.casefold(), self.subject.casefold()))
+
+    def describe(self) -> str:
+        return f"{self.rule} '{self.subject}'"
+
+
+class WaiverFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    waivers: list[Waiver]
+
+
+def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(file)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read waiver file: {error}", path=str(file)) from None
+    try:
+        data = load_yaml(text)
+    except YamlProblem as problem:
+        raise InputError(f"invalid YAML: {problem.message}", path=str(file), line=problem.line,
+                         column=problem.column) from None
+    try:
+        return tuple(WaiverFile.model_validate(data).waivers)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        raise InputError(first["msg"], path=str(file), field=field_path(tuple(first["loc"])) or None) from None
+
+
+def apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...], now: datetime
+                  ) -> tuple[list[Finding], list[str]]:
+    """Return the findings with waived ones marked, and notes about unused or expired waivers."""
+    current = [w for w in waivers if w.expires is None or w.expires > now]
+    notes = [f"waiver {w.describe()} expired on {w.expires.date().isoformat()} and no longer applies"
+             for w in waivers if w.expires is not None and w.expires <= now]
+    used: set[int] = set()
+    result = []
+    for finding in findings:
+        waiver = next((w for w in current if finding.status in WAIVABLE and w.applies_to(finding)), None)
+        if waiver is None:
+            result.append(finding)
+            continue
+        used.add(id(waiver))
+        reason = waiver.reason + (f" (approved by {waiver.approved_by})" if waiver.approved_by else "")
+        result.append(replace(finding, status=Status.waived, waiver_reason=reason, waived_from=finding.status))
+    notes += [f"waiver {w.describe()} matched no finding" for w in current if id(w) not in used]
+    return result, notes
