@@ -14,6 +14,7 @@ from mcaudit.engine.selection import is_selected
 from mcaudit.engine.subjects import SUBJECTS, Subject
 from mcaudit.engine.waivers import apply_waivers
 from mcaudit.findings import Attested, AuditResult, Finding, SnapshotIdentity, Status
+from mcaudit.gcpause import gc_paused
 from mcaudit.snapshot import Snapshot
 
 
@@ -204,8 +205,9 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
     ctx.rule_runner = lambda rule_id, subject: _run_check(by_id[rule_id], subject, ctx)
     rules = selected_rules(pack, config)
     findings: list[Finding] = []
-    for rule in rules:
-        findings.extend(_evaluate_rule(rule, ctx))
+    with gc_paused():
+        for rule in rules:
+            findings.extend(_evaluate_rule(rule, ctx))
     notes: list[str] = []
     if config.waivers:
         findings, notes = apply_waivers(findings, config.waivers, config.now or snapshot.collected_at)

@@ -52,34 +52,62 @@ class SnapshotIndex:
         return {group.id: list(group.permission_set_ids) for group in groups}
 
     @cached_property
+    def relevant_permission_set_ids(self) -> set[str]:
+        """Permission sets and groups any rule asks about: those granting the MCC connected app
+        and those of the MCC package. Indexing only these keeps 400k assignments cheap."""
+        sets = (self.sf.permission_sets if self.sf else None) or []
+        relevant = set(self.app_permission_set_ids)
+        relevant.update(ps.id for ps in sets if fold(ps.namespace_prefix) == MCC_NAMESPACE)
+        for group_id, member_ids in self.group_members.items():
+            if relevant.intersection(member_ids):
+                relevant.add(group_id)
+        return relevant
+
+    def _expired(self, expiration: datetime | None) -> bool:
+        return expiration is not None and expiration <= self.as_of
+
+    @cached_property
     def current_permission_sets(self) -> dict[str, set[str]]:
-        """User Id -> ids of permission sets they hold now (expired assignments dropped,
+        """User Id -> relevant permission sets they hold now (expired assignments dropped,
         permission set groups expanded to their members)."""
         held: dict[str, set[str]] = defaultdict(set)
         assignments = (self.sf.permission_set_assignments if self.sf else None) or []
+        relevant = self.relevant_permission_set_ids
         members = self.group_members
         for assignment in assignments:
-            if assignment.expiration_date is not None and assignment.expiration_date <= self.as_of:
+            ps_id, group_id = assignment.permission_set_id, assignment.permission_set_group_id
+            if ps_id not in relevant and group_id not in relevant:
+                continue
+            if self._expired(assignment.expiration_date):
                 continue
             target = held[assignment.assignee_id]
-            if assignment.permission_set_id:
-                target.add(assignment.permission_set_id)
-            if assignment.permission_set_group_id:
-                target.add(assignment.permission_set_group_id)
-                target.update(members.get(assignment.permission_set_group_id, ()))
+            if ps_id:
+                target.add(ps_id)
+            if group_id:
+                target.add(group_id)
+                target.update(members.get(group_id, ()))
         return held
 
     @cached_property
     def expired_permission_sets(self) -> dict[str, set[str]]:
-        """User Id -> permission sets whose assignment has expired (to explain a failure)."""
+        """User Id -> relevant permission sets whose assignment has expired (to explain a failure)."""
         expired: dict[str, set[str]] = defaultdict(set)
         assignments = (self.sf.permission_set_assignments if self.sf else None) or []
+        relevant = self.relevant_permission_set_ids
         for assignment in assignments:
-            if assignment.expiration_date is not None and assignment.expiration_date <= self.as_of:
-                key = assignment.permission_set_id or assignment.permission_set_group_id
-                if key:
-                    expired[assignment.assignee_id].add(key)
+            key = assignment.permission_set_id or assignment.permission_set_group_id
+            if key in relevant and self._expired(assignment.expiration_date):
+                expired[assignment.assignee_id].add(key)
         return expired
+
+    @cached_property
+    def mcc_holders(self) -> list[tuple[int, SalesforceUser]]:
+        """Users holding an MCC permission: an MC for AppExchange flag or app access now."""
+        users = (self.sf.users if self.sf else None) or []
+        granting = self.app_permission_set_ids
+        with_access = {user_id for user_id, held in self.current_permission_sets.items() if held & granting}
+        return [(position, user) for position, user in enumerate(users)
+                if user.mc_appexchange_user or user.mc_appexchange_admin or user.id in with_access]
 
     @cached_property
     def mcc_connected_app(self) -> tuple[int, ConnectedApp] | None:

@@ -268,22 +268,16 @@ def _system_user_id(ctx: Context) -> str | None:
 
 def _users_holding_mcc(ctx: Context, *, active_only: bool) -> list[Subject]:
     index = ctx.index
-    users = (index.sf.users if index.sf else None) or []
     system_user_id = _system_user_id(ctx)
     subjects = []
-    for position, user in enumerate(users):
+    for position, user in index.mcc_holders:
         if user.id == system_user_id:
             continue  # the System User has stricter rules of its own (SF106, SF111-SF117)
         if active_only and user.is_active is not True:
             continue
         location = f"salesforce.users[{position}]"
-        view = SalesforceUserView(index, user, location)
-        try:
-            holds = view.holds_mcc_permission
-        except (Missing, NotApplicable):
-            holds = bool(user.mc_appexchange_user or user.mc_appexchange_admin)
-        if holds:
-            subjects.append(Subject(user.username, f"user {user.username}", location, view))
+        subjects.append(Subject(user.username, f"user {user.username}", location,
+                                SalesforceUserView(index, user, location)))
     return subjects
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mcaudit.errors import InputError
+from mcaudit.gcpause import gc_paused
 from mcaudit.snapshot.model import Snapshot
 from mcaudit.yamlio import YamlProblem, iter_positions, load_yaml, load_yaml_roundtrip
 
@@ -157,12 +158,13 @@ def load_snapshot(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Lo
     file = Path(path)
     text = _read_text(file, max_bytes)
     fmt = snapshot_format(file)
-    data = _parse(text, file, fmt)
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise InputError(f"expected a mapping at the top level, got {kind}", path=str(file))
-    try:
-        snapshot = Snapshot.model_validate(data)
-    except ValidationError as error:
-        raise _validation_error(error, text, file) from None
+    with gc_paused():
+        data = _parse(text, file, fmt)
+        if not isinstance(data, dict):
+            kind = "empty" if data is None else type(data).__name__
+            raise InputError(f"expected a mapping at the top level, got {kind}", path=str(file))
+        try:
+            snapshot = Snapshot.model_validate(data)
+        except ValidationError as error:
+            raise _validation_error(error, text, file) from None
     return LoadedSnapshot(snapshot=snapshot, path=str(path), format=fmt)
