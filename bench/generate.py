@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mcaudit.yamlio import dump_yaml  # noqa: E402
+from mcaudit.yamlio import dump_yaml
 
 APP_PS = "0PS000000000APPAAA"
 
