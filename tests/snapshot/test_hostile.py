@@ -1,0 +1,77 @@
+"""Hostile snapshots a customer might send: each is refused with exit 2 and one line, quickly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..conftest import run_cli
+
+
+def _refused(path: Path, *needles: str, extra: tuple[str, ...] = ()) -> None:
+    result = run_cli("audit", path, *extra, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_billion_laughs(tmp_path: Path) -> None:
+    bomb = ["schema_version: 1", "lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}"] * 10) + "]" for i in range(1, 120)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(bomb) + "\n")
+    _refused(path, "too many YAML aliases")
+
+
+def test_few_aliases_are_fine_then_validated(tmp_path: Path) -> None:
+    path = tmp_path / "alias.yaml"
+    path.write_text("schema_version: 1\ncollected_at: &t 2026-11-20T00:00:00Z\nsource: live\nname: *t\n")
+    _refused(path, "name: expected a string")
+
+
+@pytest.mark.parametrize("depth", [150, 100_000])
+def test_deep_flow_nesting_yaml(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("schema_version: " + "[" * depth + "]" * depth + "\n")
+    _refused(path, "nesting deeper than")
+
+
+def test_deep_nesting_json(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"schema_version": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    _refused(path, "nesting too deep")
+
+
+def test_a_gigabyte_file_is_refused_by_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:  # sparse: costs no disk
+        handle.truncate(1024**3)
+    _refused(path, "1024 MiB", "--max-snapshot-size")
+
+
+def test_size_limit_can_be_raised(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("# padding\n" * 150_000)  # ~1.4 MiB of comments, then nothing
+    _refused(path, "above the 1 MiB limit", extra=("--max-snapshot-size", "1"))
+    _refused(path, "expected a mapping", extra=("--max-snapshot-size", "2"))
+
+
+def test_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "u16.yaml"
+    path.write_bytes("schema_version: 1\n".encode("utf-16"))
+    _refused(path, "UTF-16")
+
+
+def test_tag_building_objects(tmp_path: Path) -> None:
+    path = tmp_path / "tag.yaml"
+    path.write_text("schema_version: 1\nx: !!python/name:os.system\n")
+    _refused(path, "invalid YAML")
+
+
+def test_custom_tag(tmp_path: Path) -> None:
+    path = tmp_path / "tag.yaml"
+    path.write_text("schema_version: !include /etc/passwd\n")
+    _refused(path, "invalid YAML")
