@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ from mcaudit.engine.rule import RuleSpec
 from mcaudit.engine.waivers import load_waivers
 from mcaudit.errors import InputError, McauditError
 from mcaudit.findings import AuditReport, AuditResult, Severity, Status
-from mcaudit.report import EXTENSIONS, FORMATS, RenderOptions, render
+from mcaudit.report import FORMATS, RenderOptions, format_for_path, render
 from mcaudit.snapshot import load_snapshot, snapshot_json_schema
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.snapshot.locate import locate_lines
@@ -46,7 +46,8 @@ def report_options(command: F) -> F:
     """Options shared by every command that evaluates rules and writes reports."""
     decorators = [
         click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-                     help=f"{', '.join(FORMATS)} (repeatable; pairs with -o in order)"),
+                     help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
+                     "it, else the next -o in order; one may go to stdout)"),
         click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
                      help="write a report to PATH (format inferred from the extension when no "
                      "--format is given)"),
@@ -84,20 +85,32 @@ def _want_color(no_color: bool) -> bool:
 
 
 def _pair_outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | None]]:
-    """Pair --format and -o in order; an -o without a format takes it from its extension."""
+    """Pair each -o with a --format.
+
+    An -o whose extension names one of the given formats takes it (`-f sarif -f html -o r.html
+    -o r.sarif` does what it says); the other -o pair with the remaining formats in order; an -o
+    left over takes its format from its extension; a format left over goes to standard output.
+    """
     for fmt in formats:
         if fmt not in FORMATS:
             raise InputError(f"--format: unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    remaining = list(formats)
+    chosen: list[str | None] = []
+    for output in outputs:
+        inferred = format_for_path(output)
+        if inferred is not None and inferred in remaining:
+            remaining.remove(inferred)
+            chosen.append(inferred)
+        else:
+            chosen.append(None)
     pairs: list[tuple[str, Path | None]] = []
-    for position, output in enumerate(outputs):
-        if position < len(formats):
-            pairs.append((formats[position], output))
-            continue
-        inferred = EXTENSIONS.get(output.suffix.lower())
-        if inferred is None:
+    for output, fmt in zip(outputs, chosen, strict=True):
+        if fmt is None:
+            fmt = remaining.pop(0) if remaining else format_for_path(output)
+        if fmt is None:
             raise InputError(f"-o {output}: cannot tell the format from the extension; add --format")
-        pairs.append((inferred, output))
-    pairs.extend((fmt, None) for fmt in formats[len(outputs):])
+        pairs.append((fmt, output))
+    pairs.extend((fmt, None) for fmt in remaining)
     if not pairs:
         pairs.append(("console", None))
     if sum(1 for _, path in pairs if path is None) > 1:
@@ -257,6 +270,10 @@ def _explain(console: Console, rule: RuleSpec) -> None:
                            f"'{rule.manual.fact}' (it counts for --attestation-max-age days):"))
         console.print(Text(f"  attestations:\n    - fact: {rule.manual.fact}\n      value: ...\n"
                            "      attested_by: you@example.com\n      attested_at: YYYY-MM-DD"))
+        if rule.manual.labels:
+            console.print(Text("The value may be what Setup shows or the value it stands for:"))
+            for seen, meant in rule.manual.labels.items():
+                console.print(Text(f"  {seen!r} = {meant}"))
 
 
 @cli.command()
@@ -271,6 +288,13 @@ def schema(output: Path | None) -> None:
 
 
 # -- commands that features add (one line each) -----------------------------------------------
+from mcaudit.collectors.command import collect  # noqa: E402
+
+cli.add_command(collect)
+from mcaudit.rotation.commands import preflight, verify  # noqa: E402
+
+cli.add_command(preflight)
+cli.add_command(verify)
 
 # -----------------------------------------------------------------------------------------------
 

@@ -48,8 +48,8 @@ class _Yaml12Resolver(VersionedResolver):
         return table
 
 
-def _safe_loader() -> YAML:
-    yaml = YAML(typ="safe", pure=False)  # C-accelerated where ruamel.yaml.clib is installed
+def _safe_loader(*, pure: bool = False) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)  # C-accelerated where ruamel.yaml.clib is installed
     yaml.Resolver = _Yaml12Resolver
     yaml.allow_duplicate_keys = False
     return yaml
@@ -72,12 +72,12 @@ def _problem_from(error: YAMLError) -> YamlProblem:
     return YamlProblem(first[0] if first else type(error).__name__)
 
 
-def _scan(text: str) -> None:
+def _scan(text: str, yaml: YAML) -> None:
     """Walk the parser's event stream (iterative, cheap) before anything is built from it:
     too many aliases would expand into a bomb, and very deep nesting would overflow the C
     composer's stack (a crash, not an exception)."""
     depth = aliases = 0
-    for event in _safe_loader().parse(StringIO(text)):
+    for event in yaml.parse(StringIO(text)):
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -91,17 +91,25 @@ def _scan(text: str) -> None:
                 raise YamlProblem(f"too many YAML aliases (more than {MAX_ALIASES}); refusing to expand")
 
 
+def _load_with(text: str, yaml: YAML) -> Any:
+    _scan(text, yaml)
+    return yaml.load(text)
+
+
 def load_yaml(text: str) -> Any:
     """Parse YAML safely. Raises YamlProblem for syntax errors, tags, duplicates, bombs and
     excessive nesting."""
     try:
-        _scan(text)
-        data = _safe_loader().load(text)
+        try:
+            return _load_with(text, _safe_loader())
+        except YAMLError:
+            # the C parser follows YAML 1.1 in places (e.g. `{at: 2026-11-21T09:20:00Z}` in flow
+            # style); the pure-Python one reads YAML 1.2 and has the final word on what is valid
+            return _load_with(text, _safe_loader(pure=True))
     except YAMLError as error:
         raise _problem_from(error) from None
     except RecursionError:
         raise YamlProblem("nesting too deep") from None
-    return data
 
 
 def load_yaml_roundtrip(text: str) -> Any:
@@ -115,7 +123,7 @@ def load_yaml_roundtrip(text: str) -> Any:
 def dump_yaml(data: Any) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # keep the model's field order
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the field order
     out = StringIO()
     yaml.dump(data, out)
     return out.getvalue()

@@ -9,7 +9,7 @@ from pathlib import Path
 from .conftest import SAMPLES, run_cli
 
 SF_MC_RULES = [f"SF{n}" for n in (101, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 114, 115, 116, 117,
-                                  120, 121, 122)] + [f"MC{n}" for n in range(201, 213)]
+                                  120, 121, 122)] + [f"MC{n}" for n in range(201, 214)]
 HEALTHY = SAMPLES / "healthy.yaml"
 
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mcaudit.engine.index import SnapshotIndex, fold
-from mcaudit.findings import Attested, Severity
+from mcaudit.engine.rotation_assets import RotationBaseline
+from mcaudit.findings import Attested, Finding, RuleInfo, Severity
 from mcaudit.snapshot import Attestation, Snapshot
 
 DEFAULT_ATTESTATION_MAX_AGE_DAYS = 90
@@ -34,6 +35,8 @@ class EvaluationConfig:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     attestation_max_age_days: int = DEFAULT_ATTESTATION_MAX_AGE_DAYS
+    # verify only: what ran before the credential rotation, and when the rotation happened
+    baseline: RotationBaseline | None = None
     waivers: tuple[Any, ...] = ()  # engine.waivers.Waiver
     now: datetime | None = None  # the clock, passed in; used for waiver expiry
 
@@ -58,6 +61,10 @@ class Context:
     # set by the evaluator: runs another rule's check on a given subject (MC203 reuses SF111-116)
     rule_runner: Callable[[str, Any], Any] | None = None
     index: SnapshotIndex = field(init=False)
+    # set by the evaluator: a whole rule's findings, subjects included (RT304 and PV401 re-run
+    # checklist rules that are not in their mode), and the catalog to pick those rules from
+    rules_runner: Callable[[str], list[Finding]] | None = None
+    catalog: dict[str, RuleInfo] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = SnapshotIndex(self.snapshot, as_of=self.snapshot.collected_at)
@@ -69,6 +76,11 @@ class Context:
         if self.rule_runner is None:
             raise RuntimeError("no rule runner configured")
         return self.rule_runner(rule_id, subject)
+
+    def evaluate_rule(self, rule_id: str) -> list[Finding]:
+        if self.rules_runner is None:
+            raise RuntimeError("no rules runner configured")
+        return self.rules_runner(rule_id)
 
     def attestation(self, fact: str, subject_key: str | None = None) -> AttestationLookup:
         """The newest attestation of `fact` for this subject (or for any subject)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from mcaudit.engine.checks import CHECKS, Outcome
 from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
+from mcaudit.engine.index import fold
 from mcaudit.engine.loader import RulePack
 from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
 from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
@@ -40,6 +41,16 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _attested_value(value: Any, operator: str, labels: dict[str, str]) -> Any:
+    """A person may write `value: "true"` as well as `value: true`, and the label Setup shows
+    ("Relax IP restrictions") as well as the value it stands for (relax)."""
+    if isinstance(value, str):
+        value = next((meant for seen, meant in labels.items() if fold(seen) == fold(value)), value)
+    if operator in {"is_true", "is_false"} and isinstance(value, str) and fold(value) in {"true", "false"}:
+        return fold(value) == "true"
+    return value
+
+
 def _leaf(leaf: Leaf, rule: RuleSpec, subject: Subject, ctx: Context, state: _LeafState) -> bool | None:
     try:
         value = getattr(subject.view, leaf.attribute)
@@ -57,7 +68,7 @@ def _leaf(leaf: Leaf, rule: RuleSpec, subject: Subject, ctx: Context, state: _Le
             state.needs_person = True
             state.stale = lookup.stale
             return None
-        value = lookup.raw_value
+        value = _attested_value(lookup.raw_value, leaf.operator, manual.labels)
         state.attested = lookup.attested
         label += f" ({lookup.attested.label()})" if lookup.attested else ""
     result = OPERATORS[leaf.operator](value, leaf.value)
@@ -83,7 +94,7 @@ def _declarative(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
     assert not isinstance(rule.check, FunctionCheck)
     state = _LeafState()
     result = _condition(rule.check, rule, subject, ctx, state)
-    evidence = tuple(state.evidence)
+    evidence = tuple(state.evidence) + _context_evidence(rule, subject)
     if result is True:
         return Outcome(Status.pass_, _message(rule, "pass", subject), evidence, state.attested)
     if result is False:
@@ -91,6 +102,19 @@ def _declarative(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
     if state.missing:
         return Outcome(Status.unknown, _not_collected(state.missing, ctx), evidence)
     return _manual(rule, state.stale, ctx)
+
+
+def _context_evidence(rule: RuleSpec, subject: Subject) -> tuple[str, ...]:
+    """Attributes a rule shows for context (e.g. an expired assignment that explains a failure)."""
+    lines = []
+    for attribute in rule.show:
+        try:
+            value = getattr(subject.view, attribute)
+        except (Missing, NotApplicable):
+            continue
+        if value not in (None, [], ()):
+            lines.append(f"{attribute.replace('_', ' ')}: {_show(value)}")
+    return tuple(lines)
 
 
 def _manual(rule: RuleSpec, stale: Attested | None, ctx: Context) -> Outcome:
@@ -203,6 +227,8 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
     by_id = {rule.id: rule for rule in pack.rules}
     ctx = Context(snapshot, config)
     ctx.rule_runner = lambda rule_id, subject: _run_check(by_id[rule_id], subject, ctx)
+    ctx.rules_runner = lambda rule_id: _evaluate_rule(by_id[rule_id], ctx)
+    ctx.catalog = {rule.id: rule.info() for rule in pack.rules}
     rules = selected_rules(pack, config)
     findings: list[Finding] = []
     with gc_paused():

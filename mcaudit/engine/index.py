@@ -104,7 +104,9 @@ class SnapshotIndex:
     def mcc_holders(self) -> list[tuple[int, SalesforceUser]]:
         """Users holding an MCC permission: an MC for AppExchange flag or app access now."""
         users = (self.sf.users if self.sf else None) or []
-        granting = self.app_permission_set_ids
+        # a profile granting the app (often System Administrator) does not make everyone with
+        # that profile an MCC user; only the flags and assigned permission sets do
+        granting = {ps for ps in self.app_permission_set_ids if not self.is_profile_owned(ps)}
         with_access = {user_id for user_id, held in self.current_permission_sets.items() if held & granting}
         return [(position, user) for position, user in enumerate(users)
                 if user.mc_appexchange_user or user.mc_appexchange_admin or user.id in with_access]

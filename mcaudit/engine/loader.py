@@ -83,6 +83,8 @@ def _check_references(rule: RuleSpec, file: Path) -> None:
         if not is_snapshot_path(need):
             fail(f"needs: '{need}' is not a snapshot section (see `mcaudit schema`)")
     if isinstance(rule.check, FunctionCheck):
+        if rule.show:
+            fail("show: only declarative checks add context evidence; a function check writes its own")
         if rule.check.function not in CHECKS:
             fail(f"check.function: unknown check '{rule.check.function}'")
     else:

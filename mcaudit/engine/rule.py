@@ -64,6 +64,10 @@ class Manual(_Strict):
         default=None, description="the subject attribute the attestation stands in for"
     )
     instructions: str
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="what a person sees in Setup -> the value to record; an attestation may use either",
+    )
 
 
 class RuleSource(_Strict):
@@ -91,6 +95,9 @@ class RuleSpec(_Strict):
     messages: Messages = Field(default_factory=Messages)
     when_no_subjects: WhenNoSubjects | None = None
     manual: Manual | None = None
+    show: list[str] = Field(
+        default_factory=list, description="subject attributes added to the evidence, for context"
+    )
     rationale: str
     remediation: str
     setup_path: str | None = None

@@ -132,7 +132,7 @@ class SalesforceUserView:
     def app_access_via_profile(self) -> list[str]:
         self._require_app()
         held = self._index.current_permission_sets.get(self._user.id, set())
-        return sorted(self._index.permission_set_label(ps)
+        return sorted(self._index.permission_set_label(ps).removeprefix("profile ")
                       for ps in held & self._index.app_permission_set_ids
                       if self._index.is_profile_owned(ps))
 
@@ -148,7 +148,7 @@ class SalesforceUserView:
         if user.mc_appexchange_user or user.mc_appexchange_admin:
             return True
         held = self._index.current_permission_sets.get(user.id, set())
-        return bool(held & self._index.app_permission_set_ids)
+        return any(not self._index.is_profile_owned(ps) for ps in held & self._index.app_permission_set_ids)
 
     @property
     def package_permission_sets(self) -> list[str]:
@@ -187,6 +187,20 @@ class MarketingCloudUserView:
     @property
     def business_unit_mids(self) -> list[int] | None:
         return self._user.business_unit_mids
+
+    @property
+    def default_business_unit_is_top_level(self) -> bool | None:
+        """Outside multi-org the API user should default to the top-level business unit."""
+        if self._index.is_multi_org is not False:
+            raise NotApplicable("the account is multi-org (or not known not to be): each business unit "
+                                "is connected on its own")
+        top = self._index.top_level_mid
+        default = self._user.default_business_unit
+        if top is None:
+            raise Missing("marketing_cloud.business_units")
+        if default is None:
+            raise Missing(f"{self.location}.default_business_unit")
+        return default == top
 
     @property
     def salesforce_status(self) -> str | None:
@@ -339,3 +353,11 @@ SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
     "mc.api_user": _mc_api_user,
     "mc.account": _mc_account,
 }
+
+# Feature selectors live in their own modules, which build on Subject above, so they are merged
+# in last. A name defined twice is a mistake, not an override.
+from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS  # noqa: E402
+
+if SUBJECTS.keys() & ROTATION_SUBJECTS.keys():
+    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & ROTATION_SUBJECTS.keys())}")
+SUBJECTS.update(ROTATION_SUBJECTS)

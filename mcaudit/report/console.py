@@ -6,10 +6,12 @@ like "[bold]x[/]" or "<script>" prints literally.
 
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from mcaudit.findings import AuditReport
@@ -32,31 +34,37 @@ SEVERITY_STYLE = {
 }
 VERDICT_STYLE = {"fail": "bold white on red", "incomplete": "bold black on yellow",
                  "pass": "bold white on green"}
+DECISION_STYLE = {"GO": "bold white on green", "NO-GO": "bold white on red"}
 
 
-def _finding_lines(finding: dict[str, Any], *, detail: bool) -> list[Text]:
+def _finding_row(finding: dict[str, Any], *, detail: bool) -> Table:
+    """One finding as a grid row: long messages and evidence wrap inside their own column."""
     label, style = STATUS_STYLE[finding["status"]]
-    head = Text("  ")
-    head.append(f"{label:<8}", style=style)
-    head.append(f"{finding['severity']:<9}", style=SEVERITY_STYLE[finding["severity"]])
-    head.append(f"{finding['rule_id']:<7}", style="bold")
-    head.append(finding["message"])
-    lines = [head]
-    if not detail:
-        return lines
-    indent = " " * 26
-    for item in finding["evidence"]:
-        lines.append(Text(f"{indent}evidence: ", style="dim") + Text(item))
-    if finding["status"] == "fail" and finding["remediation"]:
-        lines.append(Text(f"{indent}fix: ", style="dim") + Text(finding["remediation"]))
-    if finding["status"] == "waived" and finding["waiver_reason"]:
-        lines.append(Text(f"{indent}waived: ", style="dim") + Text(finding["waiver_reason"]))
-    where = finding["source"]["cite"] if finding["source"] else ""
-    if finding["location"]:
-        where += f" · at {finding['location']}" + (f" (line {finding['line']})" if finding["line"] else "")
-    if where:
-        lines.append(Text(f"{indent}{where}", style="dim"))
-    return lines
+    body = Text(finding["message"])
+    if detail:
+        extra: list[tuple[str, str]] = [("evidence: ", item) for item in finding["evidence"]]
+        if finding["status"] == "fail" and finding["remediation"]:
+            extra.append(("fix: ", finding["remediation"]))
+        if finding["status"] == "waived" and finding["waiver_reason"]:
+            extra.append(("waived: ", finding["waiver_reason"]))
+        where = finding["source"]["cite"] if finding["source"] else ""
+        if finding["location"]:
+            where += f" · at {finding['location']}" + (f" (line {finding['line']})" if finding["line"] else "")
+        if where:
+            extra.append(("", where))
+        for key, value in extra:
+            body.append("\n")
+            body.append(key, style="dim")
+            body.append(value, style="dim" if not key else "")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column(width=7, no_wrap=True)
+    grid.add_column(width=8, no_wrap=True)
+    grid.add_column(width=6, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row("", Text(label, style=style), Text(finding["severity"], style=SEVERITY_STYLE[finding["severity"]]),
+                 Text(finding["rule_id"], style="bold"), body)
+    return grid
 
 
 def _summary(result: dict[str, Any]) -> list[Text]:
@@ -78,6 +86,13 @@ def _summary(result: dict[str, Any]) -> list[Text]:
 def _verdict(result: dict[str, Any]) -> Text:
     verdict = result["verdict"]
     text = Text()
+    decision = result.get("decision")
+    if decision:  # a preflight ends as it began: GO or NO-GO, never a bare PASS
+        text.append(f" {decision} ", style=DECISION_STYLE[decision])
+        blocking = result["summary"]["blocking"]
+        text.append(" every precondition is proven" if decision == "GO" else
+                    f" {blocking} precondition{'s' if blocking != 1 else ''} not proven (see above)")
+        return text
     text.append(f" {verdict.upper()} ", style=VERDICT_STYLE[verdict])
     blocking = result["summary"]["blocking"]
     if verdict == "fail":
@@ -90,6 +105,45 @@ def _verdict(result: dict[str, Any]) -> Text:
     else:
         text.append(f" nothing at or above --fail-on {result['fail_on']}")
     return text
+
+
+def _hanging(prefix: Text | str, body: Text, *, indent: int) -> Table:
+    """`prefix` then `body`, with wrapped lines of the body aligned under its first line."""
+    grid = Table.grid()
+    grid.add_column(width=indent, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(prefix, body)
+    return grid
+
+
+def _preflight_lines(result: dict[str, Any], *, quiet: bool) -> list[RenderableType]:
+    """A preflight leads with its decision, then what would fail, the runbook and its notes."""
+    decision = result["decision"]
+    if decision == "GO":
+        reason = Text("nothing that a credential rotation breaks is running, and every preflight check passed")
+    else:
+        titles = {f["rule_id"]: f["title"] for f in result["findings"]}
+        open_ = Counter((f["rule_id"], f["status"]) for f in result["findings"]
+                        if f["status"] not in ("pass", "n/a", "waived"))
+        reason = Text("do not rotate the credentials yet: " + "; ".join(
+            f"{rule_id} {titles[rule_id]} ({count} {status})" for (rule_id, status), count in sorted(open_.items())))
+    head = _hanging(Text(f" {decision} ", style=DECISION_STYLE[decision]), reason, indent=len(decision) + 3)
+    lines: list[RenderableType] = [Text(), head]
+    runbook = result["runbook"]
+    if quiet or runbook is None:
+        return lines
+    lines += [Text(), Text("Anticipated impact if rotated now", style="bold underline")]
+    lines += [_hanging("  - ", Text(item), indent=4) for item in runbook["impact"]]
+    lines += [Text(), Text("Runbook", style="bold underline")]
+    for step in runbook["steps"]:
+        body = Text(f"[{step['phase']}] ", style="bold") + Text(step["action"])
+        if step["note"]:
+            body.append("\nnote: ", style="dim")
+            body.append(step["note"])
+        lines.append(_hanging(f"  {step['number']:>2}. ", body, indent=6))
+    lines += [Text(), Text("Notes", style="bold underline")]
+    lines += [_hanging("  - ", Text(note), indent=4) for note in runbook["notes"]]
+    return lines
 
 
 def render_console(report: AuditReport, *, color: bool = False, verbose: bool = False,
@@ -112,6 +166,9 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
         if snapshot["failed_collectors"]:
             identity += f" · incomplete collectors: {', '.join(snapshot['failed_collectors'])}"
         console.print(Text(identity, style="dim"))
+        if result.get("decision"):
+            for line in _preflight_lines(result, quiet=quiet):
+                console.print(line)
         if not quiet:
             for area, findings in group_by_area(result["findings"]):
                 shown = [f for f in findings if verbose or f["status"] in ATTENTION]
@@ -125,10 +182,12 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
                                    style="dim")
                 console.print(heading)
                 for finding in shown:
-                    for line in _finding_lines(finding, detail=finding["status"] in ATTENTION):
-                        console.print(line)
+                    console.print(_finding_row(finding, detail=finding["status"] in ATTENTION))
         console.print()
         for line in _summary(result):
             console.print(line)
         console.print(_verdict(result))
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    if not color:  # grid padding leaves trailing blanks that only clutter files and diffs
+        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return text

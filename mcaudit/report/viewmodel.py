@@ -16,10 +16,60 @@ from mcaudit.findings import (
     AuditResult,
     Finding,
     RuleInfo,
+    Runbook,
     Status,
+    Verdict,
 )
 
 FORMAT_VERSION = 1
+
+
+def source_dict(rule: RuleInfo) -> dict[str, Any]:
+    return {
+        "document": rule.source.document,
+        "title": rule.source.title,
+        "section": rule.source.section,
+        "url": rule.source.url,
+        "cite": rule.source.cite(),
+    }
+
+
+def rule_dict(rule: RuleInfo) -> dict[str, Any]:
+    """A catalog entry as reports show it (SARIF's rule list, the JSON report's `rules`)."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "severity": rule.severity.value,
+        "area": rule.area.value,
+        "area_title": rule.area.title,
+        "modes": list(rule.modes),
+        "rationale": rule.rationale,
+        "remediation": rule.remediation,
+        "setup_path": rule.setup_path,
+        "manual_instructions": rule.manual_instructions,
+        "source": source_dict(rule),
+    }
+
+
+def runbook_dict(runbook: Runbook | None) -> dict[str, Any] | None:
+    if runbook is None:
+        return None
+    return {
+        "impact": list(runbook.impact),
+        "steps": [
+            {
+                "number": step.number,
+                "phase": step.phase,
+                "action": step.action,
+                "asset_kind": step.asset_kind,
+                "asset_key": step.asset_key,
+                "note": step.note,
+            }
+            for step in runbook.steps
+        ],
+        "notes": list(runbook.notes),
+    }
 
 
 def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
@@ -45,13 +95,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "remediation": rule.remediation if rule else None,
         "setup_path": rule.setup_path if rule else None,
         "manual_instructions": rule.manual_instructions if rule else None,
-        "source": None if rule is None else {
-            "document": rule.source.document,
-            "title": rule.source.title,
-            "section": rule.source.section,
-            "url": rule.source.url,
-            "cite": rule.source.cite(),
-        },
+        "source": None if rule is None else source_dict(rule),
         "waiver_reason": finding.waiver_reason,
         "waived_from": finding.waived_from.value if finding.waived_from else None,
     }
@@ -85,7 +129,16 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
         },
         "findings": findings,
         "notes": list(result.notes),
+        "runbook": runbook_dict(result.runbook),  # preflight only; null otherwise
+        "decision": preflight_decision(result),  # preflight only: GO / NO-GO; null otherwise
     }
+
+
+def preflight_decision(result: AuditResult) -> str | None:
+    """GO only on a clean pass: a preflight needs proof, so an unknown result is never GO."""
+    if result.mode != "preflight":
+        return None
+    return "GO" if result.verdict is Verdict.passed else "NO-GO"
 
 
 def report_dict(report: AuditReport) -> dict[str, Any]:
@@ -95,7 +148,17 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
         "command": report.command,
         "exit_code": report.exit_code,
         "results": [result_dict(result) for result in report.results],
+        "rules": [rule_dict(rule) for rule in _catalog(report)],
     }
+
+
+def _catalog(report: AuditReport) -> list[RuleInfo]:
+    """The rules that ran, once each, in id order (every result of one run shares them)."""
+    rules: dict[str, RuleInfo] = {}
+    for result in report.results:
+        for rule_id, rule in result.rules.items():
+            rules.setdefault(rule_id, rule)
+    return [rules[rule_id] for rule_id in sorted(rules)]
 
 
 def group_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

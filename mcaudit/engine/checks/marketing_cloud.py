@@ -7,10 +7,12 @@ from typing import Any
 
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
+from mcaudit.engine.index import fold
 from mcaudit.engine.subjects import SalesforceUserView, Subject
 from mcaudit.findings import Status
 
 INTEGRATED_USER_FACT = "marketing_cloud.api_user.salesforce_username"
+STATUS_FACT = "marketing_cloud.api_user.salesforce_status"
 
 
 def api_user_integrated_with_valid_user(ctx: Context, subject: Subject,
@@ -18,6 +20,8 @@ def api_user_integrated_with_valid_user(ctx: Context, subject: Subject,
     """MC203: the MC API user is integrated with the System User, or with another active
     System Administrator that passes the System User's own checks."""
     attested = None
+    if _not_integrated(ctx, subject):
+        raise NotApplicable(f"{subject.label} is not integrated with any Salesforce user (see MC202)")
     sf_username = subject.view.salesforce_username
     if sf_username is None:
         lookup = ctx.attestation(INTEGRATED_USER_FACT, subject.key)
@@ -64,6 +68,14 @@ def api_user_integrated_with_valid_user(ctx: Context, subject: Subject,
     return Outcome(Status.pass_,
                    f"{subject.label} is integrated with {user.username}, an active System "
                    "Administrator that passes the System User checks", tuple(evidence), attested)
+
+
+def _not_integrated(ctx: Context, subject: Subject) -> bool:
+    status = subject.view.salesforce_status
+    if status is None:
+        lookup = ctx.attestation(STATUS_FACT, subject.key)
+        status = fold(str(lookup.raw_value)).replace(" ", "_") if lookup.found else None
+    return status == "not_integrated"
 
 
 def api_user_business_unit_access(ctx: Context, subject: Subject,

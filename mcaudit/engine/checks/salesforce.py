@@ -12,16 +12,21 @@ from mcaudit.engine.subjects import Subject
 from mcaudit.findings import Status
 
 
+def _name_key(name: str | None) -> str:
+    """Labels and API names compare alike: 'Marketing_Cloud_Connector' == 'Marketing Cloud Connector'."""
+    return fold((name or "").replace("_", " "))
+
+
 def package_permission_sets_held(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
     """SF117: the System User holds each MCC package permission set the package provides."""
     sets = ctx.index.sf.permission_sets if ctx.index.sf else None
     if sets is None:
         raise Missing("salesforce.permission_sets")
-    expected = {fold(label) for label in params.get("labels", [])}
+    expected = {_name_key(label) for label in params.get("labels", [])}
     provided = sorted(
         {(ps.label or ps.name) for ps in sets
          if fold(ps.namespace_prefix) == MCC_NAMESPACE
-         and (fold(ps.label) in expected or fold(ps.name) in expected)}
+         and (_name_key(ps.label) in expected or _name_key(ps.name) in expected)}
     )
     if not provided:
         raise NotApplicable("the installed MCC package provides none of these permission sets")

@@ -1,0 +1,156 @@
+"""The one HTTP layer every collector uses (requests, simple-salesforce and zeep all go through it).
+
+It enforces, for every request: the read-only guard; TLS (plain http only to a loopback host, such
+as the test emulator); a timeout; bounded retries with exponential backoff and jitter on 429
+(honouring Retry-After, capped), 5xx, timeouts and dropped connections; and it counts calls.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests import PreparedRequest, Response
+
+from mcaudit.collectors.guard import check_read_only
+from mcaudit.collectors.secrets import Redactor
+from mcaudit.errors import CollectionError
+
+log = logging.getLogger("mcaudit.collect.http")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4  # first try included
+    backoff_base: float = 0.5  # seconds; doubles per attempt
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0  # a server asking for longer is not waited for beyond this
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.retry_after_cap)
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return rng.uniform(ceiling / 2, ceiling)  # jitter keeps parallel clients apart
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    ca_bundle: str | None = None  # extra CA file for a TLS proxy; verification is never turned off
+
+
+class InsecureURL(CollectionError):
+    """A plain-http URL to a host that is not this machine."""
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme in ("https", "file"):  # file: a local WSDL or schema, read by zeep
+        return
+    if parts.scheme == "http" and is_loopback(parts.hostname):
+        return
+    raise InsecureURL(f"refused {parts.scheme}://{parts.hostname}: use https (plain http only to a "
+                      "loopback host such as a local emulator)")
+
+
+def _retry_after(response: Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class GuardedSession(requests.Session):
+    """A requests Session that only reads, only over TLS (or loopback), and retries politely."""
+
+    def __init__(self, settings: HttpSettings, redactor: Redactor, *, seed: int | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.redactor = redactor
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self.trust_env = True  # honour proxies and REQUESTS_CA_BUNDLE like any requests client
+
+    @property
+    def total_calls(self) -> int:
+        with self._lock:
+            return sum(self.calls.values())
+
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        check_transport(request.url or "")
+        operation = check_read_only(request)
+        kwargs["verify"] = self.settings.ca_bundle or (kwargs.get("verify") or True)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.settings.timeout
+        policy = self.settings.retry
+        for attempt in range(1, policy.attempts + 1):
+            with self._lock:
+                self.calls[operation] += 1
+            started = time.monotonic()
+            try:
+                response = super().send(request, **kwargs)
+            except requests.exceptions.SSLError:
+                raise  # a certificate that fails verification fails again: no retry
+            except RETRY_ERRORS as error:
+                self._trace(request, f"{type(error).__name__}", started, attempt)
+                if attempt == policy.attempts:
+                    raise
+                self._wait(policy.delay(attempt, None, self._rng))
+                continue
+            self._trace(request, str(response.status_code), started, attempt)
+            if response.status_code not in RETRY_STATUSES or attempt == policy.attempts:
+                return response
+            wait = policy.delay(attempt, _retry_after(response) if response.status_code == 429 else None,
+                                self._rng)
+            response.close()
+            self._wait(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.settings.sleep(seconds)
+
+    def _trace(self, request: PreparedRequest, outcome: str, started: float, attempt: int) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        parts = urlsplit(request.url or "")
+        query = f"?{parts.query[:120]}" if parts.query else ""
+        retry = f" (attempt {attempt})" if attempt > 1 else ""
+        log.debug("%s", self.redactor.redact(
+            f"{request.method} {parts.scheme}://{parts.netloc}{parts.path}{query} -> {outcome} "
+            f"in {time.monotonic() - started:.2f}s{retry}"))

@@ -1,0 +1,85 @@
+"""collect(request) -> Snapshot: run each selected collector and assemble one live snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from mcaudit import __version__
+from mcaudit.collectors.base import Collector, Progress
+from mcaudit.collectors.credentials import MarketingCloudCredentials, SalesforceCredentials
+from mcaudit.collectors.http import GuardedSession, HttpSettings
+from mcaudit.collectors.marketing_cloud import MarketingCloudCollector
+from mcaudit.collectors.salesforce import SalesforceCollector
+from mcaudit.collectors.secrets import Redactor
+from mcaudit.snapshot import SCHEMA_VERSION, Attestation, Snapshot, SnapshotSource
+from mcaudit.snapshot.marketing_cloud import MarketingCloud
+from mcaudit.snapshot.meta import Collection, CollectorRun, CollectorStatus
+from mcaudit.snapshot.salesforce import Salesforce
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class CollectRequest:
+    salesforce: SalesforceCredentials | None  # None: not asked for (--only mc)
+    marketing_cloud: MarketingCloudCredentials | None
+    http: HttpSettings = field(default_factory=HttpSettings)
+    mc_wsdl: str | None = None  # a file or URL; None: the packaged WSDL
+    journey_detail_limit: int = 200
+    mc_page_size: int = 50
+    name: str | None = None
+    attestations: tuple[Attestation, ...] = ()
+    clock: Callable[[], datetime] = utc_now
+
+
+def _salesforce(request: CollectRequest, session: GuardedSession) -> Collector | None:
+    if request.salesforce is None:
+        return None
+    return SalesforceCollector(request.salesforce, session)
+
+
+def _marketing_cloud(request: CollectRequest, session: GuardedSession) -> Collector | None:
+    if request.marketing_cloud is None:
+        return None
+    return MarketingCloudCollector(request.marketing_cloud, session, wsdl=request.mc_wsdl,
+                                   journey_detail_limit=request.journey_detail_limit,
+                                   page_size=request.mc_page_size)
+
+
+# the explicit registry: snapshot section -> how to build its collector
+COLLECTORS: dict[str, Callable[[CollectRequest, GuardedSession], Collector | None]] = {
+    "salesforce": _salesforce,
+    "marketing_cloud": _marketing_cloud,
+}
+
+
+def collect(request: CollectRequest, redactor: Redactor, progress: Progress) -> Snapshot:
+    collected_at = request.clock()
+    sections: dict[str, object | None] = {}
+    runs: list[CollectorRun] = []
+    for name, build in COLLECTORS.items():
+        collector = build(request, GuardedSession(request.http, redactor))
+        if collector is None:
+            runs.append(CollectorRun(name=name, status=CollectorStatus.skipped, sections=[name]))
+            continue
+        output = collector.collect(progress)
+        sections[name] = output.section
+        runs.append(output.run)
+    salesforce = sections.get("salesforce")
+    marketing_cloud = sections.get("marketing_cloud")
+    return Snapshot(
+        schema_version=SCHEMA_VERSION, collected_at=collected_at, source=SnapshotSource.live, name=request.name,
+        collection=Collection(tool_version=__version__, collectors=runs),
+        attestations=list(request.attestations),
+        salesforce=salesforce if isinstance(salesforce, Salesforce) else None,
+        marketing_cloud=marketing_cloud if isinstance(marketing_cloud, MarketingCloud) else None,
+    )
+
+
+def is_complete(snapshot: Snapshot) -> bool:
+    runs = snapshot.collection.collectors if snapshot.collection else []
+    return all(run.status in (CollectorStatus.ok, CollectorStatus.skipped) for run in runs)

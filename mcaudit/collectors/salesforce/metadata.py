@@ -1,0 +1,100 @@
+"""The connected app's OAuth policy from the Metadata API (listMetadata + readMetadata, two calls).
+
+No SOQL field shows IP relaxation or the refresh token policy. The Metadata API does, where the
+org allows the read; for an app installed by a managed package it may refuse or leave them out,
+and then they stay null (not collected) for a person to attest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zeep.exceptions import Fault
+
+from mcaudit.collectors import zeep_clients
+from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.salesforce.auth import SalesforceSession
+from mcaudit.snapshot.salesforce import IpRelaxation, RefreshTokenPolicy
+
+BINDING = "{http://soap.sforce.com/2006/04/metadata}MetadataBinding"
+
+IP_RELAXATION = {
+    "ENFORCE": IpRelaxation.enforce,
+    "BYPASS_2FACTOR": IpRelaxation.bypass_2fa,
+    "BYPASS": IpRelaxation.relax,
+    "ENFORCE_RELAXREFRESH": IpRelaxation.enforce_relax_refresh,
+}
+REFRESH_TOKEN_POLICY = {
+    "zero": RefreshTokenPolicy.immediately_expire,
+    "infinite": RefreshTokenPolicy.infinite,
+    "specific_lifetime": RefreshTokenPolicy.specific_lifetime,
+    "specific_inactivity": RefreshTokenPolicy.specific_inactivity,
+}
+
+
+@dataclass(frozen=True)
+class OAuthPolicy:
+    ip_relaxation: IpRelaxation | None
+    refresh_token_policy: RefreshTokenPolicy | None
+
+
+class MetadataRefused(Exception):
+    """The org answered with a SOAP fault (for example INSUFFICIENT_ACCESS): a refusal, not an outage."""
+
+
+def read_policies(login: SalesforceSession, session: GuardedSession, api_version: str,
+                  apps: dict[str, str]) -> dict[str, OAuthPolicy]:
+    """OAuth policies of the given apps ({ConnectedApplication.Id: Name}), keyed by that Id."""
+    client = zeep_clients.client(str(zeep_clients.METADATA_WSDL), session)
+    service = client.create_service(  # type: ignore[no-untyped-call]
+        BINDING, f"{login.instance_url}/services/Soap/m/{api_version}")
+    header = client.get_element("ns0:SessionHeader")(sessionId=login.session_id)  # type: ignore[no-untyped-call]
+    try:
+        listed = service.listMetadata([{"type": "ConnectedApp"}], float(api_version), _soapheaders=[header])
+        full_names = _match(listed or [], apps)
+        if not full_names:
+            return {}
+        read = service.readMetadata("ConnectedApp", list(full_names), _soapheaders=[header])
+    except Fault as fault:
+        raise MetadataRefused(str(fault.message)) from None
+    policies = {}
+    for record in _as_list(read):
+        app_id = full_names.get(getattr(record, "fullName", None) or "")
+        if app_id is not None:
+            policies[app_id] = _policy(getattr(record, "oauthPolicy", None))
+    return policies
+
+
+def _match(listed: list[Any], apps: dict[str, str]) -> dict[str, str]:
+    """fullName -> app Id, matching on the record Id (15-character prefix) or on the name."""
+    by_id = {app_id[:15]: app_id for app_id in apps}
+    by_name = {_fold(name): app_id for app_id, name in apps.items()}
+    matched: dict[str, str] = {}
+    for item in listed:
+        full_name = getattr(item, "fullName", None)
+        if not full_name:
+            continue
+        app_id = by_id.get((getattr(item, "id", None) or "")[:15]) or by_name.get(_fold(full_name.split("__")[-1]))
+        if app_id is not None:
+            matched[full_name] = app_id
+    return dict(list(matched.items())[:10])  # readMetadata reads at most ten per call
+
+
+def _fold(name: str) -> str:
+    return name.replace("_", " ").strip().casefold()
+
+
+def _as_list(read: Any) -> list[Any]:
+    records = getattr(read, "records", read)
+    if records is None:
+        return []
+    return list(records) if isinstance(records, list) else [records]
+
+
+def _policy(policy: Any) -> OAuthPolicy:
+    ip = getattr(policy, "ipRelaxation", None) if policy is not None else None
+    refresh = getattr(policy, "refreshTokenPolicy", None) if policy is not None else None
+    refresh_kind = refresh.split(":", 1)[0] if isinstance(refresh, str) else None
+    return OAuthPolicy(ip_relaxation=IP_RELAXATION.get(ip) if isinstance(ip, str) else None,
+                       refresh_token_policy=REFRESH_TOKEN_POLICY.get(refresh_kind or ""))

@@ -1,0 +1,193 @@
+"""Credential-rotation checks (KB 005228128): preflight RT300/RT304 and verify PV401/PV403/PV405/PV406.
+
+RT301-RT303, PV402 and PV404 are declarative; what is here needs more than one comparison:
+whole sections, other rules' results, versions of a journey, or the rotation time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from mcaudit.engine.checks.outcome import Outcome
+from mcaudit.engine.context import Context, Missing, NotApplicable
+from mcaudit.engine.rotation_assets import ROTATION_SECTIONS, RUNNING_JOURNEY, RotationBaseline
+from mcaudit.engine.subjects import Subject
+from mcaudit.findings import Finding, Status
+from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.sending import SyncStatus
+
+_SECTION_NAMES = {
+    "marketing_cloud.triggered_sends": "triggered send definitions",
+    "marketing_cloud.journeys": "journeys",
+    "salesforce.scheduled_sends": "CRM-initiated scheduled sends",
+}
+# results that leave a "does the connection work" question open, worst first
+_OPEN = (Status.unknown, Status.manual)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+# -- RT300 -------------------------------------------------------------------------------------
+
+def _present(snapshot: Snapshot, dotted: str) -> bool:
+    node: Any = snapshot
+    for part in dotted.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return False
+    return True
+
+
+def _collector_problem(snapshot: Snapshot, section: str) -> str | None:
+    """Why a collector could not (fully) read this section, if the snapshot says."""
+    if snapshot.collection is None:
+        return None
+    for run in snapshot.collection.collectors:
+        covered = list(run.failed_sections) + (list(run.sections) if run.status.value == "failed" else [])
+        if any(section.startswith(part) or part.startswith(section) for part in covered):
+            return f"collector {run.name} {run.status.value}" + (f": {run.error}" if run.error else "")
+    return None
+
+
+def rotation_sections_present(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """RT300: every section the preflight reads is in the snapshot, and no collector says it is
+    incomplete. A missing section is a failure here, not an unknown: it is the reason for NO-GO."""
+    sections = list(params.get("sections", ROTATION_SECTIONS))
+    evidence, lacking = [], []
+    for section in sections:
+        present = _present(ctx.snapshot, section)
+        problem = _collector_problem(ctx.snapshot, section)
+        if present and problem is None:
+            evidence.append(f"{section}: present")
+            continue
+        state = "partial" if present else "not collected"
+        evidence.append(f"{section}: {state}" + (f" ({problem})" if problem else ""))
+        lacking.append(f"{_SECTION_NAMES.get(section, section)} ({section}, {state})")
+    if lacking:
+        return Outcome(Status.fail,
+                       f"the snapshot lacks {'; '.join(lacking)}, so what a rotation would break is "
+                       "not known: NO-GO until it is collected", tuple(evidence))
+    return Outcome(Status.pass_, "the snapshot holds triggered sends, journeys and CRM scheduled sends",
+                   tuple(evidence))
+
+
+# -- RT304 and PV401: other rules' results -----------------------------------------------------
+
+def _summarise(results: list[tuple[str, Finding]], *, verb: str) -> Outcome:
+    """Fold other rules' findings into one outcome: any fail fails; else anything open stays open."""
+    evidence = tuple(f"{rule_id} {finding.status.value}: {finding.subject}: {finding.message}"
+                     for rule_id, finding in results)
+    failing = [(rule_id, f) for rule_id, f in results if f.status is Status.fail]
+    if failing:
+        named = "; ".join(f"{rule_id} ({finding.message})" for rule_id, finding in failing)
+        return Outcome(Status.fail, f"{verb}: {named}", evidence)
+    for status in _OPEN:
+        open_ = [(rule_id, f) for rule_id, f in results if f.status is status]
+        if open_:
+            named = "; ".join(f"{rule_id}: {finding.message}" for rule_id, finding in open_)
+            what = "a person must confirm" if status is Status.manual else "cannot confirm"
+            return Outcome(status, f"{what} {len(open_)} check(s): {named}", evidence)
+    return Outcome(Status.pass_, f"all {len({rule_id for rule_id, _ in results})} checks pass", evidence)
+
+
+def checklist_criticals_pass(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """RT304: the connection checklist's rules of the given areas and severities all pass now,
+    so that what breaks after the rotation is the rotation's doing, and the rotation can work."""
+    areas = set(params.get("areas", ["salesforce", "marketing_cloud"]))
+    severities = set(params.get("severities", ["critical"]))
+    rule_ids = sorted(rule_id for rule_id, rule in ctx.catalog.items()
+                      if rule.area.value in areas and rule.severity.value in severities)
+    if not rule_ids:
+        raise NotApplicable("no connection-checklist rule matches")
+    results = [(rule_id, finding) for rule_id in rule_ids for finding in ctx.evaluate_rule(rule_id)]
+    outcome = _summarise(results, verb="the connection already has critical problems; fix them first")
+    if outcome.status is Status.pass_:
+        return Outcome(Status.pass_, f"{subject.label}: every critical connection check passes "
+                       f"({', '.join(rule_ids)})", outcome.evidence)
+    return outcome
+
+
+def _baseline(ctx: Context) -> RotationBaseline:
+    if ctx.config.baseline is None:
+        raise Missing("the baseline (a BEFORE snapshot or a --plan)")
+    return ctx.config.baseline
+
+
+def _confirmed_after(finding: Finding, rotated_at: datetime) -> Finding:
+    """A person's confirmation made before the rotation says nothing about after it."""
+    if finding.status is not Status.pass_ or finding.attested is None:
+        return finding
+    if finding.attested.on >= rotated_at.date().isoformat():  # ISO dates compare as text
+        return finding
+    message = (f"{finding.attested.label()}, before the rotation ({_stamp(rotated_at)}): confirm it "
+               "again now and record a new attestation")
+    return replace(finding, status=Status.manual, message=message)
+
+
+def reauthenticated(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """PV401: after the rotation the API user is still integrated and the connector connected."""
+    rotated_at = _baseline(ctx).rotated_at
+    results = [(rule_id, _confirmed_after(finding, rotated_at))
+               for rule_id in params.get("rules", [])
+               for finding in ctx.evaluate_rule(rule_id)]
+    outcome = _summarise(results, verb="the connection does not work after the rotation")
+    if outcome.status is Status.pass_:
+        return Outcome(Status.pass_, f"{subject.label} works after the rotation: the API user is "
+                       "integrated and the connector is connected", outcome.evidence)
+    return outcome
+
+
+# -- PV403 -------------------------------------------------------------------------------------
+
+def journey_running_again(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """PV403: a journey that ran before has a running version again (a stopped version cannot be
+    restarted, so a newer published version is the normal way back)."""
+    before, versions = subject.view.before, subject.view.versions_now
+    ran = f"version {before.version} ran before the rotation" if before.version else "it ran before the rotation"
+    ran_before = f"ran before: version {before.version} {before.status} in the {_baseline(ctx).described_as}"
+    if not versions:
+        return Outcome(Status.fail, f"{subject.label}: {ran}, and no journey with this key is in the AFTER "
+                       "snapshot (joined on the journey key, ignoring case)",
+                       (ran_before, f"journey key: {before.key}"))
+    listed = ", ".join(f"version {j.version} {j.status.value}" for j in sorted(versions, key=lambda j: j.version))
+    evidence = (ran_before, f"versions now: {listed}")
+    running = [j for j in versions if j.status is RUNNING_JOURNEY]
+    if running:
+        newest = max(j.version for j in running)
+        return Outcome(Status.pass_, f"{subject.label}: {ran}; version {newest} is running now", evidence)
+    return Outcome(Status.fail, f"{subject.label}: {ran}, and no version of it is running now: "
+                   "activate a new version", evidence)
+
+
+# -- PV405 / PV406 -----------------------------------------------------------------------------
+
+def synced_after_rotation(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """PV405/PV406: the sync path succeeded after the rotation and is not in error now."""
+    view = subject.view
+    baseline = _baseline(ctx)
+    if view.enabled is False:
+        raise NotApplicable(f"{view.what} is not enabled")
+    if view.status in (SyncStatus.paused, SyncStatus.disabled):
+        raise NotApplicable(f"{view.what} is {view.status.value}, so it is not in use; not checked")
+    rotation = f"the rotation time {_stamp(baseline.rotated_at)} ({baseline.rotated_at_basis})"
+    evidence = [f"rotation time: {_stamp(baseline.rotated_at)} ({baseline.rotated_at_basis})"]
+    if view.status is not None:
+        evidence.append(f"status: {view.status.value}")
+    if view.last_error:
+        evidence.append(f"last error: {view.last_error}")
+    if view.last_success is None:
+        raise Missing(view.last_success_field)
+    evidence.append(f"last successful run: {_stamp(view.last_success)}")
+    if view.status is SyncStatus.error:
+        return Outcome(Status.fail, f"{view.what} is in error now" + (f": {view.last_error}" if view.last_error
+                       else ""), tuple(evidence))
+    if view.last_success < baseline.rotated_at:
+        return Outcome(Status.fail, f"{view.what} last succeeded at {_stamp(view.last_success)}, before "
+                       f"{rotation}: it has not run successfully since", tuple(evidence))
+    return Outcome(Status.pass_, f"{view.what} succeeded at {_stamp(view.last_success)}, after the rotation",
+                   tuple(evidence))

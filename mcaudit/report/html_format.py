@@ -1,0 +1,62 @@
+"""The HTML report: one self-contained page people open from disk, filter, print and share.
+
+CSS and JS are inlined from reports/report.css and reports/report.js, and the page carries a
+Content-Security-Policy that allows exactly those two blocks by hash and nothing else: even if
+a value ever escaped Jinja's autoescape, an injected script or event handler would not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+
+from markupsafe import Markup
+
+from mcaudit.findings import AuditReport
+from mcaudit.report.jinja_env import html_environment
+from mcaudit.report.presentation import report_view
+from mcaudit.report.viewmodel import report_dict
+from mcaudit.resources import reports_dir
+
+TEMPLATE = "report.html.j2"
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@cache
+def _assets() -> tuple[str, str]:
+    folder = reports_dir()
+    style = (folder / "report.css").read_text(encoding="utf-8")
+    script = (folder / "report.js").read_text(encoding="utf-8")
+    for name, text in (("report.css", style), ("report.js", script)):
+        # the blocks are inlined verbatim; a closing tag inside would end them early
+        if "</" in text:
+            raise ValueError(f"reports/{name} must not contain '</'")
+    return style, script
+
+
+def content_security_policy(style: str, script: str) -> str:
+    return "; ".join((
+        "default-src 'none'",
+        f"script-src {_csp_hash(script)}",
+        f"style-src {_csp_hash(style)}",
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ))
+
+
+def render_html(report: AuditReport) -> str:
+    style, script = _assets()
+    view = report_view(report_dict(report))
+    template = html_environment().get_template(TEMPLATE)
+    return template.render(
+        **view,
+        csp=content_security_policy(style, script),
+        style=Markup(style),  # our own static file, hashed into the CSP above
+        script=Markup(script),
+    )

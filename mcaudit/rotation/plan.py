@@ -1,0 +1,236 @@
+"""The saved rotation plan (`preflight --save-plan`): the runbook in machine-readable form.
+
+It records what was running when the preflight ran (so what must be restored), the snapshot it
+came from and when it was made, so that `verify --plan PLAN AFTER` can stand in for the BEFORE
+snapshot. A plan file comes back from disk, maybe edited, so it is read like any untrusted
+input: size-limited, strict JSON, a strict model, and one line naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StrictInt, StrictStr, ValidationError, field_validator
+
+from mcaudit.engine.rotation_assets import Asset, AssetKind, RunningAssets
+from mcaudit.errors import InputError
+from mcaudit.findings import Runbook, SnapshotIdentity
+from mcaudit.snapshot import field_path
+from mcaudit.snapshot.types import Model, Timestamp
+
+PLAN_FORMAT = "mcaudit-rotation-plan"
+PLAN_VERSION = 1
+MAX_ITEMS = 200_000  # far above any real org, far below what would exhaust memory
+
+
+def _printable(value: str) -> str:
+    # names end up on terminals and in reports: no escape sequences or other control characters
+    if any((ord(char) < 32 and char != "\t") or 127 <= ord(char) < 160 for char in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+Text = Annotated[StrictStr, Field(max_length=4000), AfterValidator(_printable)]
+Key = Annotated[StrictStr, Field(min_length=1, max_length=400), AfterValidator(_printable)]
+Count = Annotated[StrictInt, Field(ge=0, le=10**12)]
+
+
+class PlannedTriggeredSend(Model):
+    key: Key = Field(description="TriggeredSendDefinition.CustomerKey")
+    name: Text | None = None
+
+
+class PlannedJourney(Model):
+    key: Key = Field(description="journey key (shared by its versions)")
+    name: Text | None = None
+    version: Annotated[StrictInt, Field(ge=1, le=10**6)]
+    population: Count | None = Field(default=None, description="contacts in flight when planned")
+    entry_source: Text | None = Field(default=None, description="entry source type; null if unknown")
+
+
+class PlannedScheduledSend(Model):
+    id: Key = Field(description="Salesforce record Id of the CRM-initiated send")
+    name: Text | None = None
+    status: Literal["scheduled", "in_progress"]
+    scheduled_at: Timestamp | None = None
+
+
+class PlannedRestore(Model):
+    """What was running, so what to restore; null for a kind means it was not collected."""
+
+    triggered_sends: Annotated[list[PlannedTriggeredSend], Field(max_length=MAX_ITEMS)] | None
+    journeys: Annotated[list[PlannedJourney], Field(max_length=MAX_ITEMS)] | None
+    scheduled_sends: Annotated[list[PlannedScheduledSend], Field(max_length=MAX_ITEMS)] | None
+
+
+class PlannedSnapshot(Model):
+    path: Text
+    name: Text | None = None
+    collected_at: Timestamp
+    org_id: Text | None = None
+    mid: StrictInt | None = None
+    sha256: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class PlannedStep(Model):
+    number: Annotated[StrictInt, Field(ge=1)]
+    phase: Literal["pause", "rotate", "reauthenticate", "restore", "verify"]
+    action: Text
+    asset_kind: Literal["triggered_send", "journey", "scheduled_send"] | None = None
+    asset_key: Text | None = None
+    note: Text | None = None
+
+
+class PlannedRunbook(Model):
+    impact: Annotated[list[Text], Field(max_length=100)]
+    steps: Annotated[list[PlannedStep], Field(max_length=3 * MAX_ITEMS)]
+    notes: Annotated[list[Text], Field(max_length=100)]
+
+
+class RotationPlan(Model):
+    format: Literal["mcaudit-rotation-plan"]
+    plan_version: StrictInt
+    created_at: Timestamp
+    tool_version: Text
+    decision: Literal["GO", "NO-GO"]
+    snapshot: PlannedSnapshot
+    restore: PlannedRestore
+    runbook: PlannedRunbook
+
+    @field_validator("plan_version")
+    @classmethod
+    def _supported(cls, value: int) -> int:
+        if value != PLAN_VERSION:
+            raise ValueError(f"plan_version {value} is not one this mcaudit reads ({PLAN_VERSION})")
+        return value
+
+
+# -- building and writing ------------------------------------------------------------------------
+
+def _restore_of(running: RunningAssets) -> PlannedRestore:
+    def listed(kind: AssetKind) -> list[Asset] | None:
+        assets = running.of_kind(kind)
+        return None if assets is None else list(assets)
+
+    sends, journeys, scheduled = (listed(kind) for kind in AssetKind)
+    return PlannedRestore(
+        triggered_sends=None if sends is None else [
+            PlannedTriggeredSend(key=a.key, name=a.name) for a in sends],
+        journeys=None if journeys is None else [
+            PlannedJourney(key=a.key, name=a.name, version=a.version or 1, population=a.population,
+                           entry_source=a.entry_source) for a in journeys],
+        scheduled_sends=None if scheduled is None else [
+            PlannedScheduledSend.model_validate({"id": a.key, "name": a.name, "status": a.status,
+                                                 "scheduled_at": a.scheduled_at}) for a in scheduled],
+    )
+
+
+def build_plan(*, running: RunningAssets, runbook: Runbook, snapshot: SnapshotIdentity, sha256: str,
+               go: bool, created_at: datetime, tool_version: str) -> RotationPlan:
+    return RotationPlan(
+        format=PLAN_FORMAT,
+        plan_version=PLAN_VERSION,
+        created_at=created_at,
+        tool_version=tool_version,
+        decision="GO" if go else "NO-GO",
+        snapshot=PlannedSnapshot(path=snapshot.path, name=snapshot.name, collected_at=snapshot.collected_at,
+                                 org_id=snapshot.org_id, mid=snapshot.mid, sha256=sha256),
+        restore=_restore_of(running),
+        runbook=PlannedRunbook.model_validate({"impact": list(runbook.impact),
+                                               "steps": [asdict(step) for step in runbook.steps],
+                                               "notes": list(runbook.notes)}),
+    )
+
+
+def write_plan(plan: RotationPlan, path: Path) -> None:
+    text = json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write the plan: {error.strerror}", path=str(path)) from None
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"duplicate key {json.dumps(key)[:60]}")
+        data[key] = value
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _read_json(path: Path, max_bytes: int) -> Any:
+    try:
+        if path.is_dir():
+            raise InputError("is a directory, expected a plan file", path=str(path))
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"plan file is {size / 2**20:.1f} MiB, above the {max_bytes / 2**20:.0f} MiB "
+                             "limit (--max-snapshot-size)", path=str(path))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such plan file", path=str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read the plan: {error.strerror}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte offset {error.start}); a plan is the JSON file "
+                         "`mcaudit preflight --save-plan` writes", path=str(path)) from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno,
+                         column=error.colno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nesting too deep", path=str(path)) from None
+    except ValueError as error:
+        raise InputError(f"invalid JSON: {error}", path=str(path)) from None
+
+
+def load_plan(path: Path, *, max_bytes: int) -> RotationPlan:
+    """Read and validate a plan file; any problem is an InputError of one line (exit 2)."""
+    data = _read_json(path, max_bytes)
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object (a plan written by `mcaudit preflight --save-plan`)",
+                         path=str(path))
+    if data.get("format") != PLAN_FORMAT:
+        raise InputError(f"not an mcaudit rotation plan (expected \"format\": \"{PLAN_FORMAT}\")", path=str(path))
+    try:
+        return RotationPlan.model_validate(data)
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        first = errors[0]
+        # never echo the offending value: it may hold escape sequences meant for a terminal
+        message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())[:200]
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        raise InputError(message, path=str(path), field=field_path(tuple(first["loc"])) or None) from None
+
+
+def planned_assets(plan: RotationPlan) -> RunningAssets:
+    """The plan's restore list as the engine's RunningAssets (what verify checks)."""
+    restore = plan.restore
+    return RunningAssets(
+        triggered_sends=None if restore.triggered_sends is None else tuple(
+            Asset(AssetKind.triggered_send, item.key, item.name, "Active")
+            for item in restore.triggered_sends),
+        journeys=None if restore.journeys is None else tuple(
+            Asset(AssetKind.journey, item.key, item.name, "Published", version=item.version,
+                  population=item.population, entry_source=item.entry_source)
+            for item in restore.journeys),
+        scheduled_sends=None if restore.scheduled_sends is None else tuple(
+            Asset(AssetKind.scheduled_send, item.id, item.name, item.status, scheduled_at=item.scheduled_at)
+            for item in restore.scheduled_sends),
+    )

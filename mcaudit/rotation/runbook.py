@@ -1,0 +1,200 @@
+"""The preflight's runbook: what would fail if rotated now, and a safe rotation step by step.
+
+The order is the one KB 005228128 asks for: pause everything that sends through the connector,
+rotate, re-authenticate, restore exactly what was paused, then verify. Every step that acts on
+an asset names it; an asset already paused before the preflight appears nowhere.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mcaudit.engine.rotation_assets import Asset, AssetKind, RunningAssets
+from mcaudit.findings import Runbook, RunbookStep
+
+QUIET_WINDOW_NOTE = (
+    "A quiet time window alone is not a substitute for pausing: re-authenticating the API user can "
+    "disturb the sending infrastructure itself, so pause everything listed even when nothing is due "
+    "to send during the rotation (KB 005228128)."
+)
+RESTORE_ONLY_NOTE = (
+    "Restore only what this runbook pauses: assets that were already inactive, stopped or paused "
+    "before the preflight stay as they are."
+)
+NOTHING_RUNNING_NOTE = (
+    "Nothing that a rotation breaks is running now. If you paused assets yourself before this "
+    "preflight, it cannot see them: restore them from your own list, and verify against the "
+    "snapshot or plan taken before you paused them."
+)
+_KIND_RUNNING = {
+    AssetKind.triggered_send: "every Active triggered send definition",
+    AssetKind.journey: "every running journey version with a Salesforce Data entry source",
+    AssetKind.scheduled_send: "every scheduled or in-progress CRM send",
+}
+_KIND_SECTIONS = {
+    AssetKind.triggered_send: "Triggered send definitions",
+    AssetKind.journey: "Journeys",
+    AssetKind.scheduled_send: "CRM-initiated sends",
+}
+
+
+@dataclass(frozen=True)
+class RotationTarget:
+    """Who the rotation is about and how to verify it afterwards."""
+
+    api_user: str | None  # the MC API user whose credentials change
+    system_user: str | None  # the Salesforce System User who re-authenticates the connector
+    verify_command: str  # the exact `mcaudit verify ...` to run afterwards
+    unaffected_journeys: int = 0  # running journeys with API-event or audience entry sources
+    plan_path: str | None = None
+
+
+def _stamp(asset: Asset) -> str:
+    return asset.scheduled_at.isoformat().replace("+00:00", "Z") if asset.scheduled_at else ""
+
+
+def _ejects(asset: Asset) -> str:
+    if asset.population is None:
+        return ("Stopping a version ejects every contact in it; the snapshot has no population for "
+                "this one, so look at it in Journey Builder first.")
+    people = "contact" if asset.population == 1 else "contacts"
+    return f"Stopping a version ejects every contact in it: {asset.population:,} {people} in flight."
+
+
+def _crm_state(asset: Asset) -> str:
+    if asset.status == "in_progress":
+        return "in progress"
+    return f"scheduled for {_stamp(asset)}" if asset.scheduled_at else "scheduled"
+
+
+# -- impact --------------------------------------------------------------------------------------
+
+def _impact_line(kind: AssetKind, assets: tuple[Asset, ...] | None) -> str:
+    if assets is None:
+        return f"{_KIND_SECTIONS[kind]}: not collected, so what would fail there is unknown."
+    count = len(assets)
+    if kind is AssetKind.triggered_send:
+        head = f"{count} triggered send{'s' if count != 1 else ''} would fail to send"
+    elif kind is AssetKind.journey:
+        head = (f"{count} journey version{'s' if count != 1 else ''} would stop taking Salesforce Data "
+                "entries")
+    else:
+        head = f"{count} CRM-initiated send{'s' if count != 1 else ''} would stop"
+    return head + (": " + "; ".join(_impact_item(asset) for asset in assets) if assets else ".")
+
+
+def _impact_item(asset: Asset) -> str:
+    if asset.kind is AssetKind.journey:
+        extra = [] if asset.population is None else [f"{asset.population:,} in flight"]
+        if asset.entry_source is None:
+            extra.append("entry source not collected, may be affected")
+        return asset.short_label + (f", {', '.join(extra)}" if extra else "")
+    if asset.kind is AssetKind.scheduled_send:
+        return f"{asset.short_label}, {_crm_state(asset)}"
+    return asset.short_label
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Step:
+    phase: str
+    action: str
+    asset: Asset | None = None
+    kind: AssetKind | None = None
+    note: str | None = None
+
+
+def _pause(kind: AssetKind, assets: tuple[Asset, ...] | None) -> Iterator[_Step]:
+    if assets is None:
+        yield _Step("pause", f"{_KIND_SECTIONS[kind]} were not collected: find {_KIND_RUNNING[kind]} by "
+                    "hand and pause it, writing down each one to restore later (or collect them and run the "
+                    "preflight again).", kind=kind)
+        return
+    for asset in assets:
+        if kind is AssetKind.triggered_send:
+            yield _Step("pause", f"Pause {asset.label} in Email Studio > Interactions > Triggered Emails.",
+                        asset)
+        elif kind is AssetKind.journey and asset.entry_source is None:
+            yield _Step("pause", f"Check the entry source of {asset.label} in Journey Builder (the snapshot "
+                        "does not have it); if it is Salesforce Data, stop this version.", asset,
+                        note=_ejects(asset))
+        elif kind is AssetKind.journey:
+            yield _Step("pause", f"Stop {asset.label} in Journey Builder.", asset, note=_ejects(asset))
+        else:
+            yield _Step("pause", f"Pause {asset.label}, {_crm_state(asset)}, from its MCC send record in "
+                        "Salesforce.", asset)
+
+
+def _restore(kind: AssetKind, assets: tuple[Asset, ...] | None) -> Iterator[_Step]:
+    if assets is None:
+        yield _Step("restore", f"{_KIND_SECTIONS[kind]}: restore the ones you paused by hand, and only "
+                    "those.", kind=kind)
+        return
+    for asset in assets:
+        if kind is AssetKind.triggered_send:
+            yield _Step("restore", f"Activate {asset.label} again.", asset)
+        elif kind is AssetKind.journey:
+            condition = "If you stopped it, create" if asset.entry_source is None else "Create"
+            named = f"'{asset.name}' (key {asset.key})" if asset.name else f"(key {asset.key})"
+            yield _Step("restore", f"{condition} a new version of journey {named} from the stopped version "
+                        f"{asset.version} and activate it.", asset,
+                        note="A stopped version cannot be restarted; the new version takes new entries.")
+        else:
+            yield _Step("restore", f"Resume {asset.label}.", asset,
+                        note="Reschedule it if its time passed while it was paused." if asset.scheduled_at
+                        else None)
+
+
+def _steps(running: RunningAssets, target: RotationTarget) -> list[_Step]:
+    kinds = tuple(AssetKind)
+    nothing = all(running.of_kind(kind) == () for kind in kinds)
+    steps: list[_Step] = []
+    if nothing:
+        steps.append(_Step("pause", "Nothing to pause: no Active triggered send, no running journey with "
+                           "a Salesforce Data entry source, and no scheduled or in-progress CRM send."))
+    for kind in kinds:
+        steps.extend(_pause(kind, running.of_kind(kind)))
+    api_user = f"'{target.api_user}'" if target.api_user else "(the one the connector uses)"
+    steps.append(_Step("rotate", f"Only when every step above is done: reset the password of, or "
+                       f"re-authenticate, the MC API user {api_user} in Marketing Cloud Setup > Users."))
+    who = f"the System User '{target.system_user}'" if target.system_user else "the System User"
+    steps.append(_Step("reauthenticate", f"Log in to Salesforce as {who}, open App Launcher > Marketing "
+                       "Cloud and connect the MC API user with its new credentials; the send page, not "
+                       "\"Connect to Marketing Cloud\", means it worked."))
+    if nothing:
+        steps.append(_Step("restore", "Nothing to restore: nothing was running when this preflight ran."))
+    for kind in kinds:
+        steps.extend(_restore(kind, running.of_kind(kind)))
+    steps.append(_Step("verify", "Collect the AFTER snapshot once everything is restored (`mcaudit collect "
+                       "-o AFTER.yaml`, or update a hand-written one), with a new attestation of the API "
+                       "user's Salesforce.com Status."))
+    run = f"Run `{target.verify_command}`; --rotated-at (when you rotated) makes the sync checks exact."
+    if nothing:
+        run += (" If you paused assets before this preflight, verify against the snapshot or plan from before "
+                "you paused them instead, so that their return is checked too.")
+    steps.append(_Step("verify", run))
+    return steps
+
+
+def build_runbook(running: RunningAssets, target: RotationTarget) -> Runbook:
+    impact = tuple(_impact_line(kind, running.of_kind(kind)) for kind in AssetKind)
+    steps = tuple(
+        RunbookStep(number=number, phase=step.phase, action=step.action,
+                    asset_kind=(step.asset.kind.value if step.asset else step.kind.value if step.kind else None),
+                    asset_key=step.asset.key if step.asset else None, note=step.note)
+        for number, step in enumerate(_steps(running, target), start=1)
+    )
+    notes = [QUIET_WINDOW_NOTE, RESTORE_ONLY_NOTE]
+    if all(running.of_kind(kind) == () for kind in AssetKind):
+        notes.append(NOTHING_RUNNING_NOTE)
+    if target.unaffected_journeys:
+        count = target.unaffected_journeys
+        notes.append(f"{count} running journey version{'s' if count != 1 else ''} with other entry sources "
+                     "(API events, audiences) do not use the MCC credential and need no action.")
+    if target.plan_path:
+        notes.append(f"The plan {target.plan_path} records what to restore: keep it for "
+                     f"`mcaudit verify --plan {shlex.quote(target.plan_path)} AFTER.yaml`.")
+    return Runbook(impact=impact, steps=steps, notes=tuple(notes))

@@ -1,0 +1,78 @@
+"""What a live collection of an emulated snapshot can give back: the source, minus the facts no
+API shows and with the values the APIs express differently.
+
+Comparing audits of `collectable(source)` and of the collected snapshot checks the round trip
+without pretending that collection can see what only a person can (the MC user's Salesforce.com
+Status, whether the connector is connected, MC security settings, sync health).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.marketing_cloud import MarketingCloud
+from mcaudit.snapshot.salesforce import Salesforce
+from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus, TriggeredSendStatus
+from mcaudit.testing.marketing_cloud_data import event_key
+from mcaudit.testing.salesforce_data import AUTOMATED_ACTIVE, DEFAULT_ORG_ID
+
+T = TypeVar("T")
+
+
+def collectable(source: Snapshot, *, collected_at: datetime | None = None, metadata: str = "allowed") -> Snapshot:
+    """`source` as a collection through the APIs would see it (`metadata`: as EmulatorConfig.metadata)."""
+    return source.model_copy(update={
+        "collected_at": collected_at or source.collected_at,
+        "salesforce": _salesforce(source.salesforce, metadata) if source.salesforce else None,
+        "marketing_cloud": _marketing_cloud(source.marketing_cloud) if source.marketing_cloud else None,
+    })
+
+
+def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
+    apps = [app.model_copy(update={
+        "permission_set_ids": app.permission_set_ids or [],
+        **({} if metadata == "allowed" else {"ip_relaxation": None, "refresh_token_policy": None}),
+    }) for app in sf.connected_apps or []]
+    connector = sf.mcc_connector
+    return sf.model_copy(update={
+        "org_id": sf.org_id or DEFAULT_ORG_ID,
+        "connected_apps": apps if sf.connected_apps is not None else None,
+        "users": _each(sf.users, lambda user: user.model_copy(update={"is_frozen": user.is_frozen is True})),
+        "mcc_connector": connector.model_copy(update={"connected": None}) if connector else None,
+        "scheduled_sends": _each(sf.scheduled_sends, _scheduled) if connector else None,
+    })
+
+
+def _scheduled(send: ScheduledSend) -> ScheduledSend:
+    if send.kind != "automated_send":
+        return send
+    # an automated send is on or off: on reads back as in progress, off as paused
+    active = send.status.value in AUTOMATED_ACTIVE
+    return send.model_copy(update={
+        "status": ScheduledSendStatus.in_progress if active else ScheduledSendStatus.paused})
+
+
+def _marketing_cloud(mc: MarketingCloud) -> MarketingCloud:
+    journeys = []
+    for journey in mc.journeys or []:
+        source = journey.entry_source
+        if source is not None:
+            source = source.model_copy(update={"event_definition_key": event_key(journey)})
+        journeys.append(journey.model_copy(update={"entry_source": source}))
+    return mc.model_copy(update={
+        "multi_org": None, "security": None, "synchronized_data_extensions": None, "ier_sync": None,
+        "users": _each(mc.users, lambda user: user.model_copy(update={
+            "salesforce_integration": None, "roles": user.roles or [],
+            "business_unit_mids": user.business_unit_mids or []})),
+        "triggered_sends": None if mc.triggered_sends is None else [
+            send for send in mc.triggered_sends if send.status is not TriggeredSendStatus.deleted],
+        "journeys": journeys if mc.journeys is not None else None,
+    })
+
+
+def _each(items: list[T] | None, change: Callable[[T], T]) -> list[T] | None:
+    """Apply `change` to every item; an absent (not collected) list stays absent."""
+    return None if items is None else [change(item) for item in items]

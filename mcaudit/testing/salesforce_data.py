@@ -1,0 +1,183 @@
+"""What the emulated Salesforce org holds, derived from a snapshot: SOQL tables and connected-app
+metadata. An org whose snapshot has no MCC connector is served without the MCC package (its
+objects and user fields do not exist), like an org where Marketing Cloud Connect is not installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.salesforce import ConnectedApp, IpRelaxation, PermittedUsers, RefreshTokenPolicy
+from mcaudit.testing.soql import Table
+
+DEFAULT_ORG_ID = "00D000000000001AAA"
+# The emulated org's Marketing Cloud Connect package: object and field names as the emulator plays
+# them (kept apart from the collector's, so that a test compares two readings, not one constant).
+MCC_NAMESPACE = "et4ae5"
+MCC_USER_FIELD = "et4ae5__ExactTargetForAppExchangeUser__c"
+MCC_ADMIN_FIELD = "et4ae5__ExactTargetForAppExchangeAdmin__c"
+CONFIG_OBJECT, CONFIG_SYSTEM_USER, CONFIG_SCOPE_BY_USER = (
+    "et4ae5__Configuration__c", "et4ae5__System_User__c", "et4ae5__Scope_By_User__c")
+BUSINESS_UNIT_OBJECT, BUSINESS_UNIT_MID = "et4ae5__Business_Unit__c", "et4ae5__Business_Unit_ID__c"
+SEND_DEFINITION_OBJECT, SEND_STATUS, SEND_SCHEDULED_AT = (
+    "et4ae5__SendDefinition__c", "et4ae5__SendStatus__c", "et4ae5__Scheduled_Date_Time__c")
+AUTOMATED_SEND_OBJECT, AUTOMATED_SEND_ACTIVE = "et4ae5__Automated_Send__c", "et4ae5__Active__c"
+USER_FIELDS = ("Id", "Username", "Name", "Email", "IsActive", "Profile.Name", "Profile.UserLicense.Name",
+               "UserPermissionsMarketingUser")
+IP_RELAXATION = {IpRelaxation.enforce: "ENFORCE", IpRelaxation.bypass_2fa: "BYPASS_2FACTOR",
+                 IpRelaxation.relax: "BYPASS", IpRelaxation.enforce_relax_refresh: "ENFORCE_RELAXREFRESH"}
+REFRESH_POLICY = {RefreshTokenPolicy.immediately_expire: "zero", RefreshTokenPolicy.infinite: "infinite",
+                  RefreshTokenPolicy.specific_lifetime: "specific_lifetime:12:HOURS",
+                  RefreshTokenPolicy.specific_inactivity: "specific_inactivity:30:DAYS"}
+SEND_STATUS_VALUES = {"scheduled": "Scheduled", "in_progress": "In Progress", "paused": "Paused",
+                      "completed": "Completed", "canceled": "Canceled", "failed": "Failed"}
+
+
+@dataclass(frozen=True)
+class AppMetadata:
+    id: str
+    full_name: str
+    label: str
+    admin_approved: bool | None
+    ip_relaxation: str | None
+    refresh_token_policy: str | None
+
+
+def sf_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def app_id(app: ConnectedApp, position: int) -> str:
+    return app.id or f"0H4000000000{position:03d}AAA"
+
+
+def has_package(snapshot: Snapshot) -> bool:
+    return snapshot.salesforce is not None and snapshot.salesforce.mcc_connector is not None
+
+
+def tables(snapshot: Snapshot) -> dict[str, Table]:
+    sf = snapshot.salesforce
+    assert sf is not None, "emulating Salesforce needs a salesforce section"
+    apps = sf.connected_apps or []
+    result = {
+        "Organization": Table(("Id", "Name", "InstanceName"),
+                              [{"Id": sf.org_id or DEFAULT_ORG_ID, "Name": snapshot.name, "InstanceName": "EMU1"}]),
+        "ConnectedApplication": Table(("Id", "Name", "OptionsAllowAdminApprovedUsersOnly"), [
+            {"Id": app_id(app, i), "Name": app.name,
+             "OptionsAllowAdminApprovedUsersOnly": None if app.permitted_users is None
+             else app.permitted_users is PermittedUsers.admin_approved}
+            for i, app in enumerate(apps)]),
+        "SetupEntityAccess": Table(("ParentId", "SetupEntityId", "SetupEntityType"), [
+            {"ParentId": ps, "SetupEntityId": app_id(app, i), "SetupEntityType": "ConnectedApplication"}
+            for i, app in enumerate(apps) for ps in app.permission_set_ids or []]),
+        "PermissionSet": Table(("Id", "Name", "Label", "NamespacePrefix", "IsOwnedByProfile", "Profile.Name"), [
+            {"Id": ps.id, "Name": ps.name, "Label": ps.label, "NamespacePrefix": ps.namespace_prefix,
+             "IsOwnedByProfile": ps.is_owned_by_profile, "Profile.Name": ps.profile_name}
+            for ps in sf.permission_sets or []]),
+        "PermissionSetGroup": Table(("Id", "DeveloperName"), [
+            {"Id": group.id, "DeveloperName": group.name} for group in sf.permission_set_groups or []]),
+        "PermissionSetGroupComponent": Table(("PermissionSetGroupId", "PermissionSetId"), [
+            {"PermissionSetGroupId": group.id, "PermissionSetId": member}
+            for group in sf.permission_set_groups or [] for member in group.permission_set_ids]),
+        "PermissionSetAssignment": Table(("AssigneeId", "PermissionSetId", "PermissionSetGroupId", "ExpirationDate"), [
+            {"AssigneeId": a.assignee_id, "PermissionSetId": a.permission_set_id,
+             "PermissionSetGroupId": a.permission_set_group_id, "ExpirationDate": sf_time(a.expiration_date)}
+            for a in sf.permission_set_assignments or []]),
+        "User": _users(snapshot),
+        "UserLogin": Table(("UserId", "IsFrozen"), [
+            {"UserId": user.id, "IsFrozen": user.is_frozen is True} for user in sf.users or []]),
+    }
+    if has_package(snapshot):
+        result.update(_package_tables(snapshot))
+    # a section the snapshot lacks (its collection failed) is served as a refusal, so it fails again
+    for section, objects in SECTION_OBJECTS.items():
+        if getattr(sf, section) is None:
+            for name in objects:
+                if name in result:
+                    result[name].refused = True
+    return result
+
+
+SECTION_OBJECTS = {
+    "connected_apps": ("ConnectedApplication", "SetupEntityAccess"),
+    "permission_sets": ("PermissionSet",),
+    "permission_set_groups": ("PermissionSetGroup", "PermissionSetGroupComponent"),
+    "permission_set_assignments": ("PermissionSetAssignment",),
+    "users": ("User", "UserLogin"),
+    "scheduled_sends": (SEND_DEFINITION_OBJECT, AUTOMATED_SEND_OBJECT),
+}
+
+
+def _users(snapshot: Snapshot) -> Table:
+    fields = (*USER_FIELDS, MCC_USER_FIELD, MCC_ADMIN_FIELD) if has_package(snapshot) else USER_FIELDS
+    users = snapshot.salesforce.users if snapshot.salesforce else None
+    return Table(fields, [{
+        "Id": user.id, "Username": user.username, "Name": user.name, "Email": user.email,
+        "IsActive": user.is_active, "Profile.Name": user.profile_name, "Profile.UserLicense.Name": user.user_license,
+        "UserPermissionsMarketingUser": user.marketing_user, MCC_USER_FIELD: user.mc_appexchange_user,
+        MCC_ADMIN_FIELD: user.mc_appexchange_admin,
+    } for user in users or []])
+
+
+def _package_tables(snapshot: Snapshot) -> dict[str, Table]:
+    sf = snapshot.salesforce
+    assert sf is not None and sf.mcc_connector is not None
+    connector = sf.mcc_connector
+    system_user = system_user_id(snapshot)
+    sends = sf.scheduled_sends or []
+    return {
+        CONFIG_OBJECT: Table(("Id", CONFIG_SYSTEM_USER, CONFIG_SCOPE_BY_USER), [
+            {"Id": "a0C000000000001AAA", CONFIG_SYSTEM_USER: system_user,
+             CONFIG_SCOPE_BY_USER: connector.scope_by_user}]),
+        BUSINESS_UNIT_OBJECT: Table(("Id", "Name", BUSINESS_UNIT_MID), [
+            {"Id": f"a0D{i:015d}", "Name": unit.name, BUSINESS_UNIT_MID: str(unit.mid)}
+            for i, unit in enumerate(connector.business_units or [])]),
+        SEND_DEFINITION_OBJECT: Table(("Id", "Name", SEND_STATUS, SEND_SCHEDULED_AT), [
+            {"Id": send.id, "Name": send.name, SEND_STATUS: SEND_STATUS_VALUES[send.status.value],
+             SEND_SCHEDULED_AT: sf_time(send.scheduled_at)}
+            for send in sends if send.kind != "automated_send"]),
+        AUTOMATED_SEND_OBJECT: Table(("Id", "Name", AUTOMATED_SEND_ACTIVE), [
+            {"Id": send.id, "Name": send.name, AUTOMATED_SEND_ACTIVE: send.status.value in AUTOMATED_ACTIVE}
+            for send in sends if send.kind == "automated_send"]),
+    }
+
+
+AUTOMATED_ACTIVE = frozenset({"scheduled", "in_progress"})
+
+
+def system_user_id(snapshot: Snapshot) -> str | None:
+    sf = snapshot.salesforce
+    ref = sf.mcc_connector.system_user if sf and sf.mcc_connector else None
+    if ref is None:
+        return None
+    if ref.id:
+        return ref.id
+    by_name = {user.username.casefold(): user.id for user in sf.users or []} if sf else {}
+    return by_name.get((ref.username or "").casefold())
+
+
+def tooling_tables(snapshot: Snapshot) -> dict[str, Table]:
+    fields = ("SubscriberPackage.NamespacePrefix", "SubscriberPackageVersion.MajorVersion",
+              "SubscriberPackageVersion.MinorVersion")
+    rows = []
+    connector = snapshot.salesforce.mcc_connector if snapshot.salesforce else None
+    if connector is not None and connector.package_version:
+        major, _, minor = connector.package_version.partition(".")
+        if major.isdigit():
+            rows.append({fields[0]: MCC_NAMESPACE, fields[1]: int(major),
+                         fields[2]: int(minor) if minor.isdigit() else 0})
+    return {"InstalledSubscriberPackage": Table(fields, rows)}
+
+
+def app_metadata(snapshot: Snapshot) -> list[AppMetadata]:
+    apps = snapshot.salesforce.connected_apps if snapshot.salesforce else None
+    return [AppMetadata(
+        id=app_id(app, i), full_name=app.name.replace(" ", "_"), label=app.name,
+        admin_approved=None if app.permitted_users is None else app.permitted_users is PermittedUsers.admin_approved,
+        ip_relaxation=IP_RELAXATION.get(app.ip_relaxation) if app.ip_relaxation else None,
+        refresh_token_policy=REFRESH_POLICY.get(app.refresh_token_policy) if app.refresh_token_policy else None,
+    ) for i, app in enumerate(apps or [])]

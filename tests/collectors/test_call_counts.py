@@ -1,0 +1,45 @@
+"""The number of API calls is fixed: it does not grow with users (apart from paging), and each run
+asks for exactly one Marketing Cloud token."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from mcaudit.testing.scenarios import with_empty_sections, with_extra_users
+
+from .conftest import collect, sample
+
+
+def test_calls_do_not_grow_with_users(serve, tmp_path: Path, capsys) -> None:
+    base = with_empty_sections(sample("rotation/live.yaml"))
+    small, large = with_extra_users(base, 10), with_extra_users(base, 10_000)
+    counted = {}
+    for name, source in (("small", small), ("large", large)):
+        api = serve(source)
+        result = collect(api, source, tmp_path / f"{name}.json", capsys)
+        assert result.exit_code == 0, result.stderr
+        assert len(result.snapshot.salesforce.users) == len(source.salesforce.users)
+        assert len(result.snapshot.marketing_cloud.users) == len(source.marketing_cloud.users)
+        counted[name] = api
+        # what the collectors counted is what the server saw
+        assert sum(run.api_calls or 0 for run in result.snapshot.collection.collectors) == len(api.calls)
+
+    assert counted["small"].counts(paging=False) == counted["large"].counts(paging=False)
+    assert counted["small"].counts(paging=True) == {}
+    users, assignments = len(large.salesforce.users), len(large.salesforce.permission_set_assignments)
+    mc_users = len(large.marketing_cloud.users)
+    assert counted["large"].counts(paging=True) == {
+        "sf.query:User": math.ceil(users / 2000) - 1,
+        "sf.query:PermissionSetAssignment": math.ceil(assignments / 2000) - 1,
+        "mc.soap.Retrieve:AccountUser": math.ceil(mc_users / 2500) - 1,
+        "mc.soap.Retrieve:AccountUserAccount": math.ceil(mc_users / 2500) - 1,
+    }
+    for api in counted.values():
+        assert api.counts()["mc.token"] == 1
+        assert api.counts()["sf.login"] == 1
+    fixed = counted["small"].counts(paging=False)
+    print(f"\nAPI calls per run, paging aside: {sum(fixed.values())} "
+          f"(Salesforce {sum(n for label, n in fixed.items() if label.startswith('sf.'))}, "
+          f"Marketing Cloud {sum(n for label, n in fixed.items() if label.startswith('mc.'))}); "
+          f"continuation pages with 10,000 more users: {sum(counted['large'].counts(paging=True).values())}")
