@@ -1,4 +1,4 @@
-"""The JSON report is documented field by field in docs/reports.md, and the docs cannot drift."""
+"""The JSON report is documented field by field in the README, and the docs cannot drift."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mcaudit.report.viewmodel import FORMAT_VERSION, report_dict
 from ..conftest import ROOT
 from .conftest import RUNBOOK, SAMPLE_FILES, as_preflight
 
-DOC = ROOT / "docs" / "reports.md"
+DOC = ROOT / "README.md"
 
 
 def documented() -> dict[str, list[str]]:
@@ -44,7 +44,7 @@ def test_every_field_is_documented(make_report: Callable[..., AuditReport]) -> N
     }
     docs = documented()
     for name, fields in actual.items():
-        assert set(docs.get(name, [])) == set(fields), f"docs/reports.md, JSON: {name}"
+        assert set(docs.get(name, [])) == set(fields), f"README.md, JSON: {name}"
     assert result["runbook"]["steps"][0] == {
         "number": 1, "phase": "pause", "action": RUNBOOK.steps[0].action, "asset_kind": "triggered_send",
         "asset_key": "welcome-ts", "note": None}
