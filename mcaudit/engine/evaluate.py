@@ -7,6 +7,7 @@ from typing import Any
 
 from mcaudit.engine.checks import CHECKS, Outcome
 from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
+from mcaudit.engine.coverage import collector_problems, section_present
 from mcaudit.engine.index import fold
 from mcaudit.engine.loader import RulePack
 from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
@@ -138,29 +139,8 @@ def _message(rule: RuleSpec, kind: str, subject: Subject) -> str:
 def _not_collected(paths: list[str], ctx: Context) -> str:
     unique = list(dict.fromkeys(paths))
     message = "cannot tell: " + ", ".join(unique) + (" was" if len(unique) == 1 else " were") + " not collected"
-    reasons = _collector_errors(unique, ctx.snapshot)
+    reasons = collector_problems(ctx.snapshot, unique)
     return message + (f" ({'; '.join(reasons)})" if reasons else "")
-
-
-def _collector_errors(paths: list[str], snapshot: Snapshot) -> list[str]:
-    if snapshot.collection is None:
-        return []
-    reasons = []
-    for run in snapshot.collection.collectors:
-        covered = run.failed_sections or (run.sections if run.status.value == "failed" else [])
-        if run.error and any(path.startswith(section) or section.startswith(path)
-                             for path in paths for section in covered):
-            reasons.append(f"collector {run.name} failed: {run.error}")
-    return reasons
-
-
-def _section_missing(snapshot: Snapshot, dotted: str) -> bool:
-    node: Any = snapshot
-    for part in dotted.split("."):
-        node = getattr(node, part, None)
-        if node is None:
-            return True
-    return False
 
 
 def _run_check(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
@@ -183,7 +163,7 @@ def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
                        subject=subject, message=outcome.message, evidence=outcome.evidence,
                        location=location, attested=outcome.attested)
 
-    missing = [need for need in rule.needs if _section_missing(ctx.snapshot, need)]
+    missing = [need for need in rule.needs if not section_present(ctx.snapshot, need)]
     if missing:
         return [finding("snapshot", missing[0], Outcome(Status.unknown, _not_collected(missing, ctx)))]
     try:

@@ -13,10 +13,10 @@ from typing import Any
 
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
+from mcaudit.engine.coverage import collector_problems, section_present
 from mcaudit.engine.rotation_assets import ROTATION_SECTIONS, RUNNING_JOURNEY, RotationBaseline
 from mcaudit.engine.subjects import Subject
 from mcaudit.findings import Finding, Status
-from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.sending import SyncStatus
 
 _SECTION_NAMES = {
@@ -34,34 +34,14 @@ def _stamp(moment: datetime) -> str:
 
 # -- RT300 -------------------------------------------------------------------------------------
 
-def _present(snapshot: Snapshot, dotted: str) -> bool:
-    node: Any = snapshot
-    for part in dotted.split("."):
-        node = getattr(node, part, None)
-        if node is None:
-            return False
-    return True
-
-
-def _collector_problem(snapshot: Snapshot, section: str) -> str | None:
-    """Why a collector could not (fully) read this section, if the snapshot says."""
-    if snapshot.collection is None:
-        return None
-    for run in snapshot.collection.collectors:
-        covered = list(run.failed_sections) + (list(run.sections) if run.status.value == "failed" else [])
-        if any(section.startswith(part) or part.startswith(section) for part in covered):
-            return f"collector {run.name} {run.status.value}" + (f": {run.error}" if run.error else "")
-    return None
-
-
 def rotation_sections_present(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
     """RT300: every section the preflight reads is in the snapshot, and no collector says it is
     incomplete. A missing section is a failure here, not an unknown: it is the reason for NO-GO."""
     sections = list(params.get("sections", ROTATION_SECTIONS))
     evidence, lacking = [], []
     for section in sections:
-        present = _present(ctx.snapshot, section)
-        problem = _collector_problem(ctx.snapshot, section)
+        present = section_present(ctx.snapshot, section)
+        problem = "; ".join(collector_problems(ctx.snapshot, [section])) or None
         if present and problem is None:
             evidence.append(f"{section}: present")
             continue
