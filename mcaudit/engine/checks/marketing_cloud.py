@@ -93,10 +93,6 @@ def api_user_business_unit_access(ctx: Context, subject: Subject,
     lacking = [mid for mid in names if mid not in set(have)]
     evidence = [f"connector business units: {', '.join(_unit(mid, names[mid]) for mid in names)}",
                 f"user can access: {', '.join(str(mid) for mid in have) or 'none'}"]
-    top = ctx.index.top_level_mid
-    default = subject.view.default_business_unit
-    if ctx.index.is_multi_org is not True and top is not None and default not in (None, top):
-        evidence.append(f"note: default business unit is {default}, not the top-level {top}")
     if lacking:
         return Outcome(Status.fail,
                        f"{subject.label} has no access to business unit(s) "
