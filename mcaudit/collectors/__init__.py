@@ -4,10 +4,7 @@
 
 One module per source (salesforce/, marketing_cloud/), an explicit registry (run.COLLECTORS), and
 one HTTP layer (http.py) that enforces read-only access, TLS, timeouts and polite retries.
+
+The package itself imports nothing, so that `mcaudit audit` never pays for the HTTP, Salesforce
+and SOAP stacks; import mcaudit.collectors.run for the entry points.
 """
-
-from __future__ import annotations
-
-from mcaudit.collectors.run import COLLECTORS, CollectRequest, collect, is_complete
-
-__all__ = ["COLLECTORS", "CollectRequest", "collect", "is_complete"]

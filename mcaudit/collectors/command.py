@@ -10,25 +10,14 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mcaudit.collectors.attestations import load_attestations
-from mcaudit.collectors.credentials import (
-    MarketingCloudInput,
-    Prompt,
-    SalesforceInput,
-    resolve_marketing_cloud,
-    resolve_salesforce,
-)
-from mcaudit.collectors.http import HttpSettings, RetryPolicy
-from mcaudit.collectors.progress import reporting
-from mcaudit.collectors.run import CollectRequest, is_complete
-from mcaudit.collectors.run import collect as run_collection
-from mcaudit.collectors.secrets import Redactor
-from mcaudit.collectors.snapshot_file import output_format, write_snapshot
 from mcaudit.errors import InputError
+
+if TYPE_CHECKING:
+    from mcaudit.collectors.credentials import Prompt
 
 log = logging.getLogger("mcaudit.collect")
 EXIT_INCOMPLETE = 3
@@ -98,6 +87,21 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
     Credentials come from the options, MCAUDIT_SF_* / MCAUDIT_MC_* environment variables, or a
     prompt on a terminal. Nothing is ever written to either side.
     """
+    # imported here: the HTTP, Salesforce and SOAP stacks cost every other command its start-up time
+    from mcaudit.collectors.attestations import load_attestations
+    from mcaudit.collectors.credentials import (
+        MarketingCloudInput,
+        SalesforceInput,
+        resolve_marketing_cloud,
+        resolve_salesforce,
+    )
+    from mcaudit.collectors.http import HttpSettings, RetryPolicy
+    from mcaudit.collectors.progress import reporting
+    from mcaudit.collectors.run import CollectRequest, is_complete
+    from mcaudit.collectors.run import collect as run_collection
+    from mcaudit.collectors.secrets import Redactor
+    from mcaudit.collectors.snapshot_file import output_format, write_snapshot
+
     output_format(output)
     redactor = Redactor()
     prompt: Prompt | None = _prompt if sys.stdin.isatty() else None
