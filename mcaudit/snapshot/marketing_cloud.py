@@ -10,6 +10,8 @@ from enum import Enum
 
 from pydantic import Field
 
+from mcaudit.snapshot.contacts import AttributeSet
+from mcaudit.snapshot.integrations import Endpoints, InstalledPackage
 from mcaudit.snapshot.sending import (
     IerSync,
     Journey,
@@ -24,12 +26,6 @@ class SalesforceIntegrationStatus(str, Enum):
 
     integrated = "integrated"
     not_integrated = "not_integrated"
-
-
-class Endpoints(Model):
-    auth: Str | None = None
-    rest: Str | None = None
-    soap: Str | None = None
 
 
 class BusinessUnit(Model):
@@ -78,6 +74,9 @@ class Role(Model):
     key: Str | None = Field(default=None, description="Role.CustomerKey, e.g. SYS_DEF_IMHADMIN")
     name: NonEmptyStr = Field(description="Role.Name")
     is_system_defined: Bool | None = None
+    attribute_set_access: list[Str] | None = Field(
+        default=None, description="Contact Builder attribute sets the role may use, e.g. Email"
+    )
 
 
 class SecuritySettings(Model):
@@ -113,3 +112,8 @@ class MarketingCloud(Model):
     )
     synchronized_data_extensions: list[SynchronizedDataExtension] | None = None
     ier_sync: IerSync | None = None
+    attribute_sets: list[AttributeSet] | None = None
+    custom_attribute_limit: Int | None = Field(
+        default=None, description="the edition's limit on custom fields per object (for AEP509)"
+    )
+    installed_packages: list[InstalledPackage] | None = None

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from mcaudit.snapshot.aep import Aep
+from mcaudit.snapshot.integrations import DeclaredIntegration
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
 from mcaudit.snapshot.meta import Attestation, Collection, SnapshotSource
 from mcaudit.snapshot.salesforce import Salesforce
@@ -29,6 +31,10 @@ class Snapshot(Model):
     attestations: list[Attestation] = Field(default_factory=list)
     salesforce: Salesforce | None = None
     marketing_cloud: MarketingCloud | None = None
+    aep: Aep | None = Field(default=None, description="optional: Adobe Experience Platform destinations")
+    integrations: list[DeclaredIntegration] | None = Field(
+        default=None, description="optional: API integrations and what they call"
+    )
 
     @field_validator("schema_version")
     @classmethod
