@@ -163,6 +163,9 @@ def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
                        subject=subject, message=outcome.message, evidence=outcome.evidence,
                        location=location, attested=outcome.attested)
 
+    unused = [section for section in rule.applies_if if not section_present(ctx.snapshot, section)]
+    if unused:
+        return [finding("snapshot", None, Outcome(Status.na, f"{unused[0]} is not in the snapshot: not in use"))]
     missing = [need for need in rule.needs if not section_present(ctx.snapshot, need)]
     if missing:
         return [finding("snapshot", missing[0], Outcome(Status.unknown, _not_collected(missing, ctx)))]

@@ -79,9 +79,10 @@ def _check_references(rule: RuleSpec, file: Path) -> None:
 
     if rule.subjects not in SUBJECTS:
         fail(f"subjects: unknown subject selector '{rule.subjects}' (known: {', '.join(SUBJECTS)})")
-    for need in rule.needs:
-        if not is_snapshot_path(need):
-            fail(f"needs: '{need}' is not a snapshot section (see `mcaudit schema`)")
+    for key, paths in (("needs", rule.needs), ("applies_if", rule.applies_if)):
+        for path in paths:
+            if not is_snapshot_path(path):
+                fail(f"{key}: '{path}' is not a snapshot section (see `mcaudit schema`)")
     if isinstance(rule.check, FunctionCheck):
         if rule.show:
             fail("show: only declarative checks add context evidence; a function check writes its own")

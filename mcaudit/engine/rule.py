@@ -90,6 +90,10 @@ class RuleSpec(_Strict):
     area: Area
     modes: list[Literal["audit", "preflight", "verify"]] = Field(min_length=1)
     needs: list[str] = Field(min_length=1, description="snapshot sections the rule reads")
+    applies_if: list[str] = Field(
+        default_factory=list,
+        description="optional sections (aep, integrations): absent means the feature is not in use, so n/a",
+    )
     subjects: str
     check: FunctionCheck | Leaf | Combinator
     messages: Messages = Field(default_factory=Messages)
