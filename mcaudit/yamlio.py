@@ -8,7 +8,6 @@ deeply nested document cannot crash the parser.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -51,12 +50,6 @@ class _Yaml12Resolver(VersionedResolver):
 def _safe_loader(*, pure: bool = False) -> YAML:
     yaml = YAML(typ="safe", pure=pure)  # C-accelerated where ruamel.yaml.clib is installed
     yaml.Resolver = _Yaml12Resolver
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
-def _roundtrip_loader() -> YAML:
-    yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -112,14 +105,6 @@ def load_yaml(text: str) -> Any:
         raise YamlProblem("nesting too deep") from None
 
 
-def load_yaml_roundtrip(text: str) -> Any:
-    """Parse with position information (slow); used only to locate an error's line."""
-    try:
-        return _roundtrip_loader().load(text)
-    except (YAMLError, RecursionError):
-        return None
-
-
 def dump_yaml(data: Any) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
@@ -127,28 +112,3 @@ def dump_yaml(data: Any) -> str:
     out = StringIO()
     yaml.dump(data, out)
     return out.getvalue()
-
-
-def iter_positions(node: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], int, int]]:
-    """Yield (path, line, column) for every key/item of a round-trip-loaded document (1-based)."""
-    lc = getattr(node, "lc", None)
-    if isinstance(node, dict):
-        for key, value in node.items():
-            path = (*prefix, str(key))
-            if lc is not None:
-                try:
-                    line, col = lc.key(key)
-                    yield path, line + 1, col + 1
-                except (KeyError, TypeError):
-                    pass
-            yield from iter_positions(value, path)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            path = (*prefix, index)
-            if lc is not None:
-                try:
-                    line, col = lc.item(index)
-                    yield path, line + 1, col + 1
-                except (KeyError, TypeError, IndexError):
-                    pass
-            yield from iter_positions(value, path)

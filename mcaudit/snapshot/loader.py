@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from ruamel.yaml.error import YAMLError
 
 from mcaudit.errors import InputError
 from mcaudit.gcpause import gc_paused
+from mcaudit.snapshot.locate import positions
 from mcaudit.snapshot.model import Snapshot
-from mcaudit.yamlio import YamlProblem, iter_positions, load_yaml, load_yaml_roundtrip
+from mcaudit.yamlio import YamlProblem, load_yaml
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -116,17 +118,14 @@ def _parse(text: str, path: Path, fmt: str) -> Any:
 
 def _locate(text: str, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
     """Find the line/column of the deepest existing key on the error's path."""
-    document = load_yaml_roundtrip(text)
-    if document is None:
-        return None, None
     wanted = tuple(part for part in loc if isinstance(part, int) or not _is_type_tag(part))
-    best: tuple[int | None, int | None] = (None, None)
-    best_len = -1
-    for position_path, line, column in iter_positions(document):
-        n = len(position_path)
-        if n > best_len and wanted[:n] == position_path:
-            best, best_len = (line, column), n
-    return best
+    prefixes = {wanted[:n] for n in range(1, len(wanted) + 1)}
+    try:
+        found = positions(text, prefixes)
+    except (YAMLError, RecursionError):
+        return None, None
+    deepest = max(found, key=len, default=None)
+    return found[deepest] if deepest is not None else (None, None)
 
 
 def _validation_error(error: ValidationError, text: str, path: Path) -> InputError:
