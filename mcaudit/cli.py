@@ -9,13 +9,9 @@ invalid input; 3 live collection could not complete. No traceback unless --debug
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -23,127 +19,26 @@ from rich.table import Table
 from rich.text import Text
 
 from mcaudit import __version__
-from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
-from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
+from mcaudit.cli_shared import (
+    check_known_ids,
+    emit,
+    fail_on_severity,
+    pair_outputs,
+    report_options,
+    split_ids,
+    terminal_width,
+    want_color,
+    warn_notes,
+    with_lines,
+)
+from mcaudit.collectors.command import collect
+from mcaudit.engine import EvaluationConfig, evaluate, load_rules
 from mcaudit.engine.rule import RuleSpec
 from mcaudit.engine.waivers import load_waivers
-from mcaudit.errors import InputError, McauditError
-from mcaudit.findings import AuditReport, AuditResult, Severity, Status
-from mcaudit.report import FORMATS, RenderOptions, format_for_path, render
+from mcaudit.errors import McauditError
+from mcaudit.findings import AuditReport, AuditResult
+from mcaudit.rotation.commands import preflight, verify
 from mcaudit.snapshot import load_snapshot, snapshot_json_schema
-from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
-from mcaudit.snapshot.locate import locate_lines
-
-FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def report_options(command: F) -> F:
-    """Options shared by every command that evaluates rules and writes reports."""
-    decorators = [
-        click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-                     help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
-                     "it, else the next -o in order; one may go to stdout)"),
-        click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
-                     help="write a report to PATH (format inferred from the extension when no "
-                     "--format is given)"),
-        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high",
-                     show_default=True, help="exit 1 when a finding is at or above this severity"),
-        click.option("--select", multiple=True, metavar="IDS",
-                     help="only these rule ids or prefixes (comma-separated, repeatable)"),
-        click.option("--ignore", multiple=True, metavar="IDS",
-                     help="skip these rule ids or prefixes (comma-separated, repeatable)"),
-        click.option("--rules-dir", multiple=True, type=click.Path(path_type=Path),
-                     help="extra folder of rule files (repeatable)"),
-        click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
-                     help="YAML file of accepted findings (shown as waived, with their reason)"),
-        click.option("--strict", is_flag=True,
-                     help="also fail on unknown/manual results at or above --fail-on"),
-        click.option("--attestation-max-age", type=click.IntRange(min=0),
-                     default=DEFAULT_ATTESTATION_MAX_AGE_DAYS, show_default=True,
-                     help="days an attestation counts, measured from the snapshot's collected_at"),
-        click.option("--max-snapshot-size", type=click.IntRange(min=1),
-                     default=DEFAULT_MAX_BYTES // 2**20, show_default=True,
-                     help="refuse snapshot files larger than this many MiB"),
-        click.option("--no-color", is_flag=True, help="no colour in console output"),
-        click.option("--quiet", "-q", is_flag=True, help="only the summary and verdict"),
-        click.option("--verbose", "-v", is_flag=True, help="also list passed and n/a results"),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
-
-
-def _want_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-def _pair_outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | None]]:
-    """Pair each -o with a --format.
-
-    An -o whose extension names one of the given formats takes it (`-f sarif -f html -o r.html
-    -o r.sarif` does what it says); the other -o pair with the remaining formats in order; an -o
-    left over takes its format from its extension; a format left over goes to standard output.
-    """
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise InputError(f"--format: unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-    remaining = list(formats)
-    chosen: list[str | None] = []
-    for output in outputs:
-        inferred = format_for_path(output)
-        if inferred is not None and inferred in remaining:
-            remaining.remove(inferred)
-            chosen.append(inferred)
-        else:
-            chosen.append(None)
-    pairs: list[tuple[str, Path | None]] = []
-    for output, fmt in zip(outputs, chosen, strict=True):
-        if fmt is None:
-            fmt = remaining.pop(0) if remaining else format_for_path(output)
-        if fmt is None:
-            raise InputError(f"-o {output}: cannot tell the format from the extension; add --format")
-        pairs.append((fmt, output))
-    pairs.extend((fmt, None) for fmt in remaining)
-    if not pairs:
-        pairs.append(("console", None))
-    if sum(1 for _, path in pairs if path is None) > 1:
-        raise InputError("only one --format can go to standard output; give the others an -o PATH")
-    return pairs
-
-
-def _emit(report: AuditReport, pairs: list[tuple[str, Path | None]], *, no_color: bool,
-          quiet: bool, verbose: bool) -> None:
-    for fmt, path in pairs:
-        if path is None:
-            options = RenderOptions(color=_want_color(no_color), quiet=quiet, verbose=verbose,
-                                    width=_terminal_width())
-            sys.stdout.write(render(report, fmt, options))
-            continue
-        text = render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"cannot write report: {error.strerror}", path=str(path)) from None
-        if not any(p is None for _, p in pairs) and not quiet:
-            sys.stderr.write(f"mcaudit: wrote {fmt} report to {path}\n")
-
-
-def _terminal_width() -> int:
-    if sys.stdout.isatty():
-        return max(80, min(os.get_terminal_size().columns, 160))
-    return 110
-
-
-def _fail_on(value: str) -> Severity | None:
-    return None if value == "never" else Severity(value)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -164,48 +59,24 @@ def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[
 
     Several snapshots are audited each on its own; the exit code is that of the worst.
     """
-    pairs = _pair_outputs(list(formats), list(outputs))
+    pairs = pair_outputs(list(formats), list(outputs))
     pack = load_rules(rules_dir)
     config = EvaluationConfig(
-        mode="audit", fail_on=_fail_on(fail_on), strict=strict,
-        select=_split_ids(select), ignore=_split_ids(ignore),
+        mode="audit", fail_on=fail_on_severity(fail_on), strict=strict,
+        select=split_ids(select), ignore=split_ids(ignore),
         attestation_max_age_days=attestation_max_age,
         waivers=load_waivers(waivers_file) if waivers_file else (),
         now=datetime.now(timezone.utc),
     )
-    _check_known_ids(pack, config)
+    check_known_ids(pack, config)
     results: list[AuditResult] = []
     for path in snapshots:
         loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
         results.append(with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path)))
     report = AuditReport(tool_version=__version__, command="audit", results=tuple(results))
-    _warn_notes(report)
-    _emit(report, pairs, no_color=no_color, quiet=quiet, verbose=verbose)
+    warn_notes(report)
+    emit(report, pairs, no_color=no_color, quiet=quiet, verbose=verbose)
     sys.exit(report.exit_code)
-
-
-def with_lines(result: AuditResult) -> AuditResult:
-    """Fill each finding's line in the snapshot file, for reports that point into it."""
-    paths = {f.location for f in result.findings if f.location and f.status is not Status.pass_}
-    lines = locate_lines(result.snapshot.path, paths)
-    if not lines:
-        return result
-    findings = tuple(replace(f, line=lines.get(f.location or "")) if f.location in lines else f
-                     for f in result.findings)
-    return replace(result, findings=findings)
-
-
-def _warn_notes(report: AuditReport) -> None:
-    for note in dict.fromkeys(note for result in report.results for note in result.notes):
-        sys.stderr.write(f"mcaudit: warning: {note}\n")
-
-
-def _check_known_ids(pack: RulePack, config: EvaluationConfig) -> None:
-    """A --select/--ignore prefix that matches no rule is almost always a typo."""
-    for option, prefixes in (("--select", config.select), ("--ignore", config.ignore)):
-        for prefix in prefixes:
-            if not any(rule_id.upper().startswith(prefix.upper()) for rule_id in pack.ids):
-                raise InputError(f"{option}: '{prefix}' matches no rule id (see `mcaudit rules`)")
 
 
 @cli.command()
@@ -223,8 +94,8 @@ def rules(rule_id: str | None, rules_dir: tuple[Path, ...], fmt: str, no_color: 
         payload = [_rule_json(rule) for rule in chosen]
         sys.stdout.write(json.dumps(payload[0] if rule_id else payload, indent=2) + "\n")
         return
-    console = Console(no_color=not _want_color(no_color), highlight=False,
-                      width=_terminal_width(), soft_wrap=not sys.stdout.isatty())
+    console = Console(no_color=not want_color(no_color), highlight=False,
+                      width=terminal_width(), soft_wrap=not sys.stdout.isatty())
     if rule_id:
         _explain(console, chosen[0])
         return
@@ -251,7 +122,7 @@ def _explain(console: Console, rule: RuleSpec) -> None:
     console.print()
     for label, value in (
         ("severity", rule.severity.value),
-        ("area", rule.area.title),
+        ("area", rule.area.label),
         ("modes", ", ".join(rule.modes)),
         ("needs", ", ".join(rule.needs)),
         ("source", f"{info.source.cite()}: {info.source.title}"),
@@ -287,16 +158,9 @@ def schema(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-# -- commands that features add (one line each) -----------------------------------------------
-from mcaudit.collectors.command import collect  # noqa: E402
-
 cli.add_command(collect)
-from mcaudit.rotation.commands import preflight, verify  # noqa: E402
-
 cli.add_command(preflight)
 cli.add_command(verify)
-
-# -----------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> None:

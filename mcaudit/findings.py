@@ -56,7 +56,8 @@ class Area(str, Enum):
     integrations = "integrations"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """How reports name the area ("Marketing Cloud"); `title` would shadow str.title."""
         return _AREA_TITLES[self]
 
 

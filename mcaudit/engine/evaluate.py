@@ -184,7 +184,7 @@ def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
 
 
 def identify(snapshot: Snapshot, path: str) -> SnapshotIdentity:
-    failed = ()
+    failed: tuple[str, ...] = ()
     if snapshot.collection is not None:
         failed = tuple(run.name for run in snapshot.collection.collectors
                        if run.status.value in {"failed", "partial"})

@@ -83,7 +83,7 @@ def area_key(finding: dict[str, Any]) -> str:
 
 def area_groups(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """[{key, title, findings, attention}] in catalog order of areas; empty areas left out."""
-    order = [(area.value, area.title) for area in Area] + [OTHER_AREA]
+    order = [(area.value, area.label) for area in Area] + [OTHER_AREA]
     groups = []
     for key, title in order:
         members = [f for f in findings if area_key(f) == key]

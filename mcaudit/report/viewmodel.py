@@ -42,7 +42,7 @@ def rule_dict(rule: RuleInfo) -> dict[str, Any]:
         "title": rule.title,
         "severity": rule.severity.value,
         "area": rule.area.value,
-        "area_title": rule.area.title,
+        "area_title": rule.area.label,
         "modes": list(rule.modes),
         "rationale": rule.rationale,
         "remediation": rule.remediation,
@@ -167,7 +167,7 @@ def group_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[s
     for area in Area:
         members = [f for f in findings if f["area"] == area.value]
         if members:
-            groups.append((area.title, members))
+            groups.append((area.label, members))
     return groups
 
 

@@ -19,14 +19,14 @@ from typing import Any
 import click
 
 from mcaudit import __version__
-from mcaudit.cli import (
-    _check_known_ids,
-    _emit,
-    _fail_on,
-    _pair_outputs,
-    _split_ids,
-    _warn_notes,
+from mcaudit.cli_shared import (
+    check_known_ids,
+    emit,
+    fail_on_severity,
+    pair_outputs,
     report_options,
+    split_ids,
+    warn_notes,
     with_lines,
 )
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
@@ -48,8 +48,8 @@ def _max_bytes(options: dict[str, Any]) -> int:
 def _config(mode: str, options: dict[str, Any], baseline: RotationBaseline | None = None) -> EvaluationConfig:
     waivers_file = options.get("waivers_file")
     return EvaluationConfig(
-        mode=mode, fail_on=_fail_on(options["fail_on"]), strict=True,
-        select=_split_ids(options["select"]), ignore=_split_ids(options["ignore"]),
+        mode=mode, fail_on=fail_on_severity(options["fail_on"]), strict=True,
+        select=split_ids(options["select"]), ignore=split_ids(options["ignore"]),
         attestation_max_age_days=options["attestation_max_age"],
         waivers=load_waivers(waivers_file) if waivers_file else (),
         now=datetime.now(timezone.utc), baseline=baseline,
@@ -58,7 +58,7 @@ def _config(mode: str, options: dict[str, Any], baseline: RotationBaseline | Non
 
 def _rules_for(mode: str, options: dict[str, Any], config: EvaluationConfig) -> RulePack:
     pack = load_rules(options["rules_dir"])
-    _check_known_ids(pack, config)
+    check_known_ids(pack, config)
     if not selected_rules(pack, config):
         in_mode = ", ".join(rule.id for rule in pack.rules if mode in rule.modes)
         raise InputError(f"--select/--ignore leave no {mode} rule to run (its rules: {in_mode})")
@@ -68,8 +68,8 @@ def _rules_for(mode: str, options: dict[str, Any], config: EvaluationConfig) -> 
 def _finish(command: str, result: AuditResult, options: dict[str, Any],
             pairs: list[tuple[str, Path | None]]) -> None:
     report = AuditReport(tool_version=__version__, command=command, results=(result,))
-    _warn_notes(report)
-    _emit(report, pairs, no_color=options["no_color"], quiet=options["quiet"], verbose=options["verbose"])
+    warn_notes(report)
+    emit(report, pairs, no_color=options["no_color"], quiet=options["quiet"], verbose=options["verbose"])
     sys.exit(report.exit_code)
 
 
@@ -117,7 +117,7 @@ def preflight(snapshot: Path, save_plan: Path | None, **options: Any) -> None:
         # every preflight check gates the rotation; a higher bar would let an unproven check say GO
         raise InputError(f"--fail-on {options['fail_on']}: a preflight blocks on every RT check, so "
                          "--fail-on must be high or lower")
-    pairs = _pair_outputs(list(options["formats"]), list(options["outputs"]))
+    pairs = pair_outputs(list(options["formats"]), list(options["outputs"]))
     config = _config("preflight", options)
     pack = _rules_for("preflight", options, config)
     loaded = load_snapshot(snapshot, max_bytes=_max_bytes(options))
@@ -152,7 +152,7 @@ def verify(snapshots: tuple[Path, ...], plan_file: Path | None, rotated_at: str 
     if len(snapshots) != wanted:
         usage = "mcaudit verify --plan PLAN AFTER" if plan_file is not None else "mcaudit verify BEFORE AFTER"
         raise click.UsageError(f"expected {wanted} snapshot{'s' if wanted > 1 else ''}: {usage}")
-    pairs = _pair_outputs(list(options["formats"]), list(options["outputs"]))
+    pairs = pair_outputs(list(options["formats"]), list(options["outputs"]))
     max_bytes = _max_bytes(options)
     if plan_file is not None:
         before = before_from_plan(load_plan(plan_file, max_bytes=max_bytes), str(plan_file))

@@ -65,8 +65,9 @@ def _walk(text: str, wanted: set[Path_], *, pure: bool) -> dict[Path_, tuple[int
             if top.is_mapping and top.expect_key:
                 top.expect_key = False
                 top.key = event.value if isinstance(event, ScalarEvent) else None
-                if top.path is not None and top.key is not None and (*top.path, top.key) in wanted:
-                    found[(*top.path, top.key)] = _mark(event)
+                key_path = None if top.path is None or top.key is None else (*top.path, top.key)
+                if key_path is not None and key_path in wanted:
+                    found[key_path] = _mark(event)
                 if isinstance(event, MappingStartEvent | SequenceStartEvent):
                     stack.append(_Container(None, isinstance(event, MappingStartEvent)))
                 continue

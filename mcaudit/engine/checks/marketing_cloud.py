@@ -75,7 +75,7 @@ def _not_integrated(ctx: Context, subject: Subject) -> bool:
     if status is None:
         lookup = ctx.attestation(STATUS_FACT, subject.key)
         status = fold(str(lookup.raw_value)).replace(" ", "_") if lookup.found else None
-    return status == "not_integrated"
+    return bool(status == "not_integrated")
 
 
 def api_user_business_unit_access(ctx: Context, subject: Subject,
