@@ -43,8 +43,19 @@ def _worker(task: str, path: str) -> None:
         except SystemExit as done:
             code = int(done.code or 0)
     seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "exit": code}))
+    print(json.dumps({"seconds": seconds, "peak_mib": _peak_mib(), "exit": code}))
+
+
+def _peak_mib() -> float:
+    """This process's own peak resident memory. ru_maxrss is no good here: a child started by
+    fork+exec inherits its parent's high-water mark, which the generator may have driven up."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(task: str, path: Path, reps: int) -> tuple[float, float]:

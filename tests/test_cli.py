@@ -84,7 +84,7 @@ def test_audit_json_structure_is_stable() -> None:
                             "remediation", "source", "location", "attested"}
     assert finding["attested"]["by"] == "dana.admin@acme.example"
     assert finding["source"]["document"] == "KB 003834038"
-    assert {f["rule_id"] for f in snapshot["findings"]} == set(SF_MC_RULES)
+    assert {f["rule_id"] for f in snapshot["findings"]} >= set(SF_MC_RULES)
 
 
 def _broken_copy(tmp_path: Path) -> Path:

@@ -62,6 +62,8 @@ def _mc(name: str, help_text: str, **kwargs: Any) -> Callable[[F], F]:
 @_mc("account-id", "MID of the business unit to authenticate into", type=int)
 @_mc("auth-url", "auth base URL (default https://SUBDOMAIN.auth.marketingcloudapis.com)")
 @_mc("api-user", "username of the MC user Marketing Cloud Connect authenticates as (no API shows it)")
+@_mc("package-name", "name of the installed package the client id belongs to, recorded with the scopes its "
+                     "token grants (no API shows it; default: mcaudit audit package)")
 @_mc("wsdl", "another SOAP WSDL (file or URL) instead of the packaged one")
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
               help="seconds to wait for any one response")
@@ -79,7 +81,8 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
             sf_password: str | None, sf_security_token: str | None, sf_access_token: str | None,
             sf_org_json: Path | None, sf_consumer_key: str | None, sf_private_key_file: Path | None,
             mc_subdomain: str | None, mc_client_id: str | None, mc_client_secret: str | None,
-            mc_account_id: int | None, mc_auth_url: str | None, mc_api_user: str | None, mc_wsdl: str | None,
+            mc_account_id: int | None, mc_auth_url: str | None, mc_api_user: str | None,
+            mc_package_name: str | None, mc_wsdl: str | None,
             timeout: float, retries: int, journey_detail_limit: int, backoff_base: float,
             retry_after_cap: float, mc_page_size: int) -> None:
     """Read both sides of a Marketing Cloud Connect connection (read-only) into a snapshot.
@@ -117,6 +120,7 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
         http=HttpSettings(timeout=timeout, retry=RetryPolicy(attempts=retries + 1, backoff_base=backoff_base,
                                                              retry_after_cap=retry_after_cap)),
         mc_wsdl=_wsdl(mc_wsdl), journey_detail_limit=journey_detail_limit, mc_page_size=mc_page_size,
+        mc_package_name=(mc_package_name or "").strip() or None,
         name=name, attestations=load_attestations(attestations) if attestations else (),
     )
     debug = bool(click.get_current_context().find_root().params.get("debug"))

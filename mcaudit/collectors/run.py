@@ -31,6 +31,7 @@ class CollectRequest:
     mc_wsdl: str | None = None  # a file or URL; None: the packaged WSDL
     journey_detail_limit: int = 200
     mc_page_size: int = 50
+    mc_package_name: str | None = None  # None: the collector's default name for its own package
     name: str | None = None
     attestations: tuple[Attestation, ...] = ()
     clock: Callable[[], datetime] = utc_now
@@ -47,7 +48,7 @@ def _marketing_cloud(request: CollectRequest, session: GuardedSession) -> Collec
         return None
     return MarketingCloudCollector(request.marketing_cloud, session, wsdl=request.mc_wsdl,
                                    journey_detail_limit=request.journey_detail_limit,
-                                   page_size=request.mc_page_size)
+                                   page_size=request.mc_page_size, package_name=request.mc_package_name)
 
 
 # the explicit registry: snapshot section -> how to build its collector

@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.marketing_cloud import BusinessUnit, MarketingCloudUser
 from mcaudit.snapshot.salesforce import ConnectedApp, PermissionSet, SalesforceUser
+
+if TYPE_CHECKING:
+    from mcaudit.engine.index_aep import AepIndex
+    from mcaudit.engine.index_integrations import IntegrationIndex
 
 MCC_CONNECTED_APP = "salesforce marketing cloud"
 MCC_NAMESPACE = "et4ae5"
@@ -37,7 +42,13 @@ class SnapshotIndex:
         return {user.id: (position, user) for position, user in enumerate(users)}
 
     @cached_property
+    def sf_users_by_exact_username(self) -> dict[str, tuple[int, SalesforceUser]]:
+        users = (self.sf.users if self.sf else None) or []
+        return {user.username: (position, user) for position, user in enumerate(users)}
+
+    @cached_property
     def sf_users_by_username(self) -> dict[str, tuple[int, SalesforceUser]]:
+        """Folded usernames: built only when an exact lookup misses (folding 200k names costs)."""
         users = (self.sf.users if self.sf else None) or []
         return {fold(user.username): (position, user) for position, user in enumerate(users)}
 
@@ -147,7 +158,8 @@ class SnapshotIndex:
         if user_id and user_id in self.sf_users_by_id:
             return self.sf_users_by_id[user_id]
         if username:
-            return self.sf_users_by_username.get(fold(username))
+            exact = self.sf_users_by_exact_username.get(username.strip())
+            return exact if exact is not None else self.sf_users_by_username.get(fold(username))
         return None
 
     # -- Marketing Cloud --------------------------------------------------------------------
@@ -193,3 +205,19 @@ class SnapshotIndex:
         if self.mc.multi_org is not None:
             return self.mc.multi_org
         return None
+
+    # -- Adobe Experience Platform ---------------------------------------------------------
+    @cached_property
+    def aep(self) -> AepIndex:
+        """Email Demographics attributes and roles as the AEP rules look them up."""
+        from mcaudit.engine.index_aep import AepIndex  # imported here: it builds on fold() above
+
+        return AepIndex(self.mc)
+
+    # -- API integrations --------------------------------------------------------------------
+    @cached_property
+    def integrations(self) -> IntegrationIndex:
+        """Installed packages, entry events and triggered sends as the API rules join them."""
+        from mcaudit.engine.index_integrations import IntegrationIndex  # it builds on fold() above
+
+        return IntegrationIndex(self.snapshot)

@@ -361,3 +361,15 @@ from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS  # noqa: E402
 if SUBJECTS.keys() & ROTATION_SUBJECTS.keys():
     raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & ROTATION_SUBJECTS.keys())}")
 SUBJECTS.update(ROTATION_SUBJECTS)
+
+from mcaudit.engine.subjects_aep import AEP_SUBJECTS  # noqa: E402
+
+if SUBJECTS.keys() & AEP_SUBJECTS.keys():
+    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & AEP_SUBJECTS.keys())}")
+SUBJECTS.update(AEP_SUBJECTS)
+
+from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS  # noqa: E402
+
+if SUBJECTS.keys() & INTEGRATION_SUBJECTS.keys():
+    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & INTEGRATION_SUBJECTS.keys())}")
+SUBJECTS.update(INTEGRATION_SUBJECTS)

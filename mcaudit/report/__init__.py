@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import PurePath
+from typing import Any
 
 from mcaudit.findings import AuditReport
-from mcaudit.report.console import render_console
-from mcaudit.report.html_format import render_html
-from mcaudit.report.json_format import render_json
-from mcaudit.report.junit_format import render_junit
-from mcaudit.report.markdown_format import render_markdown
-from mcaudit.report.sarif_format import render_sarif
 
 
 @dataclass(frozen=True)
@@ -25,15 +21,25 @@ class RenderOptions:
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
 
+
+def _lazy(module: str, function: str, **options: str) -> Renderer:
+    """A renderer imported on first use: Jinja and XML cost start-up time to runs that don't need them.
+    `options` maps the renderer's keyword arguments to RenderOptions fields."""
+
+    def render_with(report: AuditReport, opts: RenderOptions) -> str:
+        renderer: Any = getattr(import_module(f"mcaudit.report.{module}"), function)
+        return str(renderer(report, **{name: getattr(opts, field) for name, field in options.items()}))
+
+    return render_with
+
+
 FORMATS: dict[str, Renderer] = {
-    "console": lambda report, opts: render_console(
-        report, color=opts.color, verbose=opts.verbose, quiet=opts.quiet, width=opts.width
-    ),
-    "markdown": lambda report, opts: render_markdown(report, verbose=opts.verbose),
-    "html": lambda report, opts: render_html(report),
-    "json": lambda report, opts: render_json(report),
-    "sarif": lambda report, opts: render_sarif(report),
-    "junit": lambda report, opts: render_junit(report),
+    "console": _lazy("console", "render_console", color="color", verbose="verbose", quiet="quiet", width="width"),
+    "markdown": _lazy("markdown_format", "render_markdown", verbose="verbose"),
+    "html": _lazy("html_format", "render_html"),
+    "json": _lazy("json_format", "render_json"),
+    "sarif": _lazy("sarif_format", "render_sarif"),
+    "junit": _lazy("junit_format", "render_junit"),
 }
 
 # output file extension -> format, for `-o report.html` without --format; the longest matching

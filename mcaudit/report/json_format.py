@@ -1,10 +1,37 @@
+"""The JSON report: the view-model as is, indented, with one finding per line.
+
+One line per finding keeps the file readable, diffable and grep-able, and lets the C encoder
+do the bulk of the work: fully indented output goes through json's pure-Python encoder, which
+is four times slower on an enterprise org's tens of thousands of findings.
+"""
+
 from __future__ import annotations
 
 import json
+import secrets
+from typing import Any
 
 from mcaudit.findings import AuditReport
 from mcaudit.report.viewmodel import report_dict
 
+_INDENT = " " * 6  # findings sit at report.results[i].findings
+
+
+def _findings_block(findings: list[dict[str, Any]]) -> str:
+    if not findings:
+        return "[]"
+    rows = ",\n".join(_INDENT + "  " + json.dumps(finding, ensure_ascii=False) for finding in findings)
+    return "[\n" + rows + "\n" + _INDENT + "]"
+
 
 def render_json(report: AuditReport) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    data = report_dict(report)
+    marker = f"@@findings-{secrets.token_hex(8)}-"  # cannot occur in the data: it is made up now
+    blocks = {}
+    for index, result in enumerate(data["results"]):
+        blocks[f'"{marker}{index}"'] = _findings_block(result["findings"])
+        result["findings"] = f"{marker}{index}"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    for placeholder, block in blocks.items():
+        text = text.replace(placeholder, block, 1)
+    return text + "\n"

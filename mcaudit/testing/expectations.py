@@ -3,7 +3,8 @@ API shows and with the values the APIs express differently.
 
 Comparing audits of `collectable(source)` and of the collected snapshot checks the round trip
 without pretending that collection can see what only a person can (the MC user's Salesforce.com
-Status, whether the connector is connected, MC security settings, sync health).
+Status, whether the connector is connected, MC security settings, sync health). Of the installed
+packages, collection sees only the one it authenticates with, and that one from its token.
 """
 
 from __future__ import annotations
@@ -13,22 +14,37 @@ from datetime import datetime
 from typing import TypeVar
 
 from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.integrations import ApiIntegrationComponent, InstalledPackage, IntegrationType
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
 from mcaudit.snapshot.salesforce import Salesforce
 from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus, TriggeredSendStatus
+from mcaudit.testing.marketing_cloud_api import MarketingCloudLogin
 from mcaudit.testing.marketing_cloud_data import event_key
 from mcaudit.testing.salesforce_data import AUTOMATED_ACTIVE, DEFAULT_ORG_ID
 
 T = TypeVar("T")
+# the name `mcaudit collect` gives its own package when --mc-package-name does not say
+DEFAULT_PACKAGE_NAME = "mcaudit audit package"
 
 
-def collectable(source: Snapshot, *, collected_at: datetime | None = None, metadata: str = "allowed") -> Snapshot:
-    """`source` as a collection through the APIs would see it (`metadata`: as EmulatorConfig.metadata)."""
+def collectable(source: Snapshot, *, collected_at: datetime | None = None, metadata: str = "allowed",
+                login: MarketingCloudLogin | None = None, package_name: str = DEFAULT_PACKAGE_NAME) -> Snapshot:
+    """`source` as a collection through the APIs would see it (`metadata`: as EmulatorConfig.metadata;
+    `login` and `package_name`: the emulated credentials and --mc-package-name)."""
+    package = auditor_package(login or MarketingCloudLogin(), package_name)
     return source.model_copy(update={
         "collected_at": collected_at or source.collected_at,
         "salesforce": _salesforce(source.salesforce, metadata) if source.salesforce else None,
-        "marketing_cloud": _marketing_cloud(source.marketing_cloud) if source.marketing_cloud else None,
+        "marketing_cloud": _marketing_cloud(source.marketing_cloud, package) if source.marketing_cloud else None,
     })
+
+
+def auditor_package(login: MarketingCloudLogin, name: str = DEFAULT_PACKAGE_NAME) -> InstalledPackage:
+    """The one installed package a collection records: its own, an enhanced package whose
+    server-to-server integration holds the scopes the token response grants."""
+    scopes = None if login.scope is None else sorted(set(login.scope.split()))
+    return InstalledPackage(name=name, legacy=False, api_integrations=[ApiIntegrationComponent(
+        client_id=login.client_id, integration_type=IntegrationType.server_to_server, scopes=scopes)])
 
 
 def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
@@ -55,7 +71,7 @@ def _scheduled(send: ScheduledSend) -> ScheduledSend:
         "status": ScheduledSendStatus.in_progress if active else ScheduledSendStatus.paused})
 
 
-def _marketing_cloud(mc: MarketingCloud) -> MarketingCloud:
+def _marketing_cloud(mc: MarketingCloud, package: InstalledPackage) -> MarketingCloud:
     journeys = []
     for journey in mc.journeys or []:
         source = journey.entry_source
@@ -64,12 +80,17 @@ def _marketing_cloud(mc: MarketingCloud) -> MarketingCloud:
         journeys.append(journey.model_copy(update={"entry_source": source}))
     return mc.model_copy(update={
         "multi_org": None, "security": None, "synchronized_data_extensions": None, "ier_sync": None,
+        "custom_attribute_limit": None,  # an edition's limit, which no API returns
+        # the SOAP Role object does not say which attribute sets a role may use
+        "roles": _each(mc.roles, lambda role: role.model_copy(update={"attribute_set_access": None})),
         "users": _each(mc.users, lambda user: user.model_copy(update={
             "salesforce_integration": None, "roles": user.roles or [],
             "business_unit_mids": user.business_unit_mids or []})),
         "triggered_sends": None if mc.triggered_sends is None else [
             send for send in mc.triggered_sends if send.status is not TriggeredSendStatus.deleted],
         "journeys": journeys if mc.journeys is not None else None,
+        # no API lists installed packages: whatever the source says, only the auditor's own is seen
+        "installed_packages": [package],
     })
 
 

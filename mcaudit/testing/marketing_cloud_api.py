@@ -20,6 +20,8 @@ from mcaudit.testing.marketing_cloud_data import RETRIEVABLE, account
 from mcaudit.testing.soap_xml import MC_PARTNER_NS
 
 AUTH, SOAP, REST = "/mc-auth", "/mc-soap", "/mc-rest"
+# the most attributes one page of the attribute set list carries (AEP's documentation of its destination)
+ATTRIBUTES_PER_PAGE = 2000
 NOT_AUTHORIZED = {"message": "Not Authorized", "errorcode": 0, "documentation": ""}
 
 
@@ -28,7 +30,8 @@ class MarketingCloudLogin:
     client_id: str = "emulated-client-id"
     client_secret: str = "emulated-client-secret"
     token_lifetime: int = 1080
-    scope: str = "email_read journeys_read list_and_subscribers_read users_read accounts_read"
+    # None: the token response leaves `scope` out
+    scope: str | None = "email_read journeys_read list_and_subscribers_read users_read accounts_read"
 
 
 class MarketingCloudApi:
@@ -73,8 +76,9 @@ class MarketingCloudApi:
             self._tokens[token] = True
             self.issued_tokens.append(token)
         base = self._base_url()
+        granted = {} if self._login.scope is None else {"scope": self._login.scope}
         return Reply.json(200, {"access_token": token, "token_type": "Bearer",
-                                "expires_in": self._login.token_lifetime, "scope": self._login.scope,
+                                "expires_in": self._login.token_lifetime, **granted,
                                 "soap_instance_url": f"{base}{SOAP}/", "rest_instance_url": f"{base}{REST}/"})
 
     def _valid(self, token: str | None) -> bool:
@@ -149,7 +153,8 @@ class MarketingCloudApi:
                  "/contacts/v1/attributeSetDefinitions": ("mc.rest.attributeSetDefinitions", self._attribute_sets)}
         if path.rstrip("/") in lists:
             label, answer = lists[path.rstrip("/")]
-            if label == "mc.rest.interactions" and "journeys" in self._data.refused:
+            if (label == "mc.rest.interactions" and "journeys" in self._data.refused) or (
+                    label == "mc.rest.attributeSetDefinitions" and "attribute_sets" in self._data.refused):
                 answer = self._forbidden
             return Route(label, self._authorized(answer), paging=page > 1)
         if path.startswith("/interaction/v1/interactions/"):
@@ -163,9 +168,12 @@ class MarketingCloudApi:
             return answer(request)
         return guarded
 
-    def _listing(self, request: Request, items: list[dict[str, Any]]) -> Reply:
+    def _page_and_size(self, request: Request) -> tuple[int, int]:
         page = max(1, int(request.param("$page", "1") or 1))
-        size = max(1, min(int(request.param("$pageSize", "50") or 50), self._rest_max_page_size))
+        return page, max(1, min(int(request.param("$pageSize", "50") or 50), self._rest_max_page_size))
+
+    def _listing(self, request: Request, items: list[dict[str, Any]]) -> Reply:
+        page, size = self._page_and_size(request)
         chunk = items[(page - 1) * size: page * size]
         return Reply.json(200, {"count": len(items), "page": page, "pageSize": size, "links": {}, "items": chunk})
 
@@ -195,7 +203,36 @@ class MarketingCloudApi:
         return Reply.json(403, {"message": "Insufficient privileges", "errorcode": 10002})
 
     def _attribute_sets(self, request: Request) -> Reply:
-        return self._listing(request, [])
+        """`count` sets, at most `pageSize` items and ATTRIBUTES_PER_PAGE attributes a page; a set that
+        does not fit goes on, as the same set, on the next page (so only page 1 is what AEP sees)."""
+        page, size = self._page_and_size(request)
+        pages = _attribute_pages(self._data.attribute_sets, size)
+        chunk = pages[page - 1] if page <= len(pages) else []
+        return Reply.json(200, {"count": len(self._data.attribute_sets), "page": page, "pageSize": size,
+                                "links": {}, "items": chunk})
+
+
+def _attribute_pages(sets: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Every page of the list, in order, each item a set (or the next slice of one)."""
+    pages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    room = ATTRIBUTES_PER_PAGE
+    for attribute_set in sets:
+        attributes = attribute_set["attributes"]
+        start = 0
+        while True:
+            if len(current) == size or room == 0:  # this page is full: start the next one
+                pages.append(current)
+                current, room = [], ATTRIBUTES_PER_PAGE
+            part = attributes[start:start + room]
+            current.append({**attribute_set, "attributes": part})
+            room -= len(part)
+            start += len(part)
+            if start >= len(attributes):
+                break
+    if current:
+        pages.append(current)
+    return pages
 
 
 def _project(item: dict[str, Any], properties: list[str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """What the emulated Marketing Cloud account holds, derived from a snapshot: SOAP objects (as
-nested dicts in the element order of the SOAP API) and REST journeys and event definitions."""
+nested dicts in the element order of the SOAP API), REST journeys and event definitions, and contact
+attribute set definitions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.contacts import AttributeSet
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
 from mcaudit.snapshot.sending import EntrySource, Journey
 
@@ -33,7 +35,8 @@ class AccountData:
     journeys: list[dict[str, Any]] = field(default_factory=list)  # list items (with stats)
     details: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> detail with triggers
     event_definitions: list[dict[str, Any]] = field(default_factory=list)
-    refused: set[str] = field(default_factory=set)  # SOAP objects / "journeys" whose section is absent
+    attribute_sets: list[dict[str, Any]] = field(default_factory=list)  # each set with all its attributes
+    refused: set[str] = field(default_factory=set)  # SOAP objects / "journeys" / "attribute_sets" left absent
 
 
 def account_user_id(position: int, given: int | None) -> int:
@@ -86,9 +89,12 @@ def account(snapshot: Snapshot, *, entry_hints: bool = True) -> AccountData:
                 "metaData": {"eventDefinitionKey": key}}],
         }
     data.event_definitions = list(definitions.values())
+    data.attribute_sets = [_attribute_set(position, attribute_set)
+                           for position, attribute_set in enumerate(mc.attribute_sets or [])]
     # a section the snapshot lacks (its collection failed) is served as a refusal, so it fails again
     for section, name in (("business_units", "BusinessUnit"), ("users", "AccountUser"), ("roles", "Role"),
-                          ("triggered_sends", "TriggeredSendDefinition"), ("journeys", "journeys")):
+                          ("triggered_sends", "TriggeredSendDefinition"), ("journeys", "journeys"),
+                          ("attribute_sets", "attribute_sets")):
         if getattr(mc, section) is None:
             data.refused.add(name)
     return data
@@ -151,3 +157,29 @@ def _event_definition(source: EntrySource, key: str) -> dict[str, Any]:
     if source.salesforce_object:
         definition["configurationArguments"] = {"objectAPIName": source.salesforce_object}
     return definition
+
+
+def _attribute_set(position: int, attribute_set: AttributeSet) -> dict[str, Any]:
+    """A list item of /contacts/v1/attributeSetDefinitions, with only what the snapshot says (an
+    unknown type, length or origin is left out, as the API leaves out what does not apply)."""
+    set_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"attribute-set:{position}:{attribute_set.key or attribute_set.name}"))
+    item: dict[str, Any] = {"id": set_id, "name": {"value": attribute_set.name},
+                            "fullyQualifiedName": attribute_set.name, "isRoot": False, "isSendable": False}
+    if attribute_set.key is not None:
+        item["key"] = attribute_set.key
+    attributes = []
+    for index, attribute in enumerate(attribute_set.attributes or []):
+        served: dict[str, Any] = {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"attribute:{set_id}:{index}")), "key": attribute.name,
+            "name": {"value": attribute.name}, "fullyQualifiedName": f"{attribute_set.name}.{attribute.name}",
+            "isPrimaryKey": False, "isNullable": True, "displayOrder": index,
+        }
+        if attribute.data_type is not None:
+            served["dataType"] = attribute.data_type
+        if attribute.length is not None:
+            served["length"] = attribute.length
+        if attribute.is_custom is not None:
+            served["isSystemDefined"] = not attribute.is_custom
+        attributes.append(served)
+    item["attributes"] = attributes
+    return item

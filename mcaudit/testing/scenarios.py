@@ -34,13 +34,15 @@ def with_extra_users(source: Snapshot, count: int) -> Snapshot:
 
 
 def with_empty_sections(source: Snapshot) -> Snapshot:
-    """`source` where the sending sections it leaves out are empty lists (collected, nothing there)
-    rather than absent (not collected), so an emulated account serves them instead of refusing."""
+    """`source` where the sending sections and attribute sets it leaves out are empty lists
+    (collected, nothing there) rather than absent (not collected), so an emulated account serves
+    them instead of refusing."""
     sf, mc = source.salesforce, source.marketing_cloud
     return source.model_copy(update={
         "salesforce": sf.model_copy(update={
             "scheduled_sends": sf.scheduled_sends if sf.scheduled_sends is not None else []}) if sf else None,
         "marketing_cloud": mc.model_copy(update={
             "triggered_sends": mc.triggered_sends if mc.triggered_sends is not None else [],
-            "journeys": mc.journeys if mc.journeys is not None else []}) if mc else None,
+            "journeys": mc.journeys if mc.journeys is not None else [],
+            "attribute_sets": mc.attribute_sets if mc.attribute_sets is not None else []}) if mc else None,
     })

@@ -39,6 +39,9 @@ def test_calls_do_not_grow_with_users(serve, tmp_path: Path, capsys) -> None:
         assert api.counts()["mc.token"] == 1
         assert api.counts()["sf.login"] == 1
     fixed = counted["small"].counts(paging=False)
+    # Marketing Cloud: token, five SOAP Retrieves, event definitions, journeys, attribute sets
+    assert sum(n for label, n in fixed.items() if label.startswith("mc.")) == 9
+    assert fixed["mc.rest.attributeSetDefinitions"] == 1
     print(f"\nAPI calls per run, paging aside: {sum(fixed.values())} "
           f"(Salesforce {sum(n for label, n in fixed.items() if label.startswith('sf.'))}, "
           f"Marketing Cloud {sum(n for label, n in fixed.items() if label.startswith('mc.'))}); "

@@ -18,6 +18,7 @@ RECOVERS = {
     "429 on the token request": Fault.http("mc.token", 429, retry_after="0"),
     "500 twice on a SOAP Retrieve": Fault.http("mc.soap.Retrieve:AccountUser", 500, times=2),
     "503 on the journey list": Fault.http("mc.rest.interactions", 503),
+    "429 on the attribute set list": Fault.http("mc.rest.attributeSetDefinitions", 429, retry_after="0"),
     "slow Metadata API read": Fault.slow("sf.metadata.readMetadata", 2.0),
     "slow event definitions": Fault.slow("mc.rest.eventDefinitions", 2.0),
     "dropped connection on a SOQL query": Fault.drop("sf.query:PermissionSet"),
@@ -84,6 +85,9 @@ PARTIAL = {
         "malformed"),
     "malformed REST answer": (
         Fault.malformed("mc.rest.interactions"), "marketing_cloud", ["marketing_cloud.journeys"], "malformed"),
+    "500 on every try of the attribute set list": (
+        Fault.http("mc.rest.attributeSetDefinitions", 500, times=PERMANENT), "marketing_cloud",
+        ["marketing_cloud.attribute_sets"], "HTTP 500"),
     "the token expires on every call": (
         Fault(FaultKind.expire_token, "mc.soap.Retrieve:Role", times=PERMANENT), "marketing_cloud",
         ["marketing_cloud.roles"], "Unauthorized"),

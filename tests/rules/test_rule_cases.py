@@ -15,7 +15,10 @@ Case file format::
           salesforce.users[0].is_frozen: true         # mappings on the way are created
         append:                       # optional: path of a list -> one item, or a list of items
           salesforce.users: {id: 005..., username: x@y.example}
-        delete:                       # optional: paths removed after set/append (must exist)
+        repeat:                       # optional: path of a list -> {count, item}; appends `count`
+          marketing_cloud.attribute_sets[1].attributes:   # copies of item with "{n}" in its strings
+            {count: 1995, item: {name: "field_{n}"}}      # replaced by 1..count (long lists, compactly)
+        delete:                       # optional: paths removed after set/append/repeat (must exist)
           - marketing_cloud.security
         before:                       # verify mode only: the BEFORE snapshot, built the same way
           base: healthy               # (base/set/append/delete); `rotated_at` (optional) is the
@@ -56,9 +59,9 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 BASE_DIRS = (ROOT / "samples", Path(__file__).resolve().parent / "bases")
 
 CASE_FILE_KEYS = {"rule", "cases"}
-CASE_KEYS = {"name", "base", "mode", "attestation_max_age_days", "set", "append", "delete", "expect", "before",
-             "rotated_at"}
-EDIT_KEYS = {"base", "set", "append", "delete"}
+CASE_KEYS = {"name", "base", "mode", "attestation_max_age_days", "set", "append", "repeat", "delete", "expect",
+             "before", "rotated_at"}
+EDIT_KEYS = {"base", "set", "append", "repeat", "delete"}
 EXPECT_KEYS = {"status", "subject", "message_contains", "evidence_contains", "attested_by"}
 STATUSES = {"fail", "unknown", "manual", "waived", "pass", "n/a"}
 
@@ -208,6 +211,24 @@ def append_path(document: dict[str, Any], path: str, items: Any) -> None:
     target.extend(copy.deepcopy(items if isinstance(items, list) else [items]))
 
 
+def _numbered(item: Any, number: int) -> Any:
+    """A copy of `item` with "{n}" in every string replaced by `number`."""
+    if isinstance(item, str):
+        return item.replace("{n}", str(number))
+    if isinstance(item, dict):
+        return {key: _numbered(value, number) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_numbered(value, number) for value in item]
+    return item
+
+
+def repeat_path(document: dict[str, Any], path: str, spec: Any) -> None:
+    """Append `count` numbered copies of `item`: a case can hold 2001 attributes in one line."""
+    if not isinstance(spec, dict) or set(spec) != {"count", "item"} or not isinstance(spec["count"], int):
+        raise ValueError(f"repeat {path!r}: expected {{count: N, item: ...}}, got {spec!r}")
+    append_path(document, path, [_numbered(spec["item"], n) for n in range(1, spec["count"] + 1)])
+
+
 def delete_path(document: dict[str, Any], path: str) -> None:
     node, last = _parent(document, path, create=False)
     if isinstance(last, str):
@@ -220,13 +241,14 @@ def delete_path(document: dict[str, Any], path: str) -> None:
 
 @cache
 def _base_document(name: str) -> dict[str, Any]:
-    for folder in BASE_DIRS:
-        file = folder / f"{name}.yaml"
-        if file.is_file():
-            data = load_yaml(file.read_text(encoding="utf-8"))
-            assert isinstance(data, dict), f"{file}: expected a mapping"
-            return data
-    raise FileNotFoundError(f"base {name!r} not found in {', '.join(str(d) for d in BASE_DIRS)}")
+    found = [folder / f"{name}.yaml" for folder in BASE_DIRS if (folder / f"{name}.yaml").is_file()]
+    if not found:
+        raise FileNotFoundError(f"base {name!r} not found in {', '.join(str(d) for d in BASE_DIRS)}")
+    # a sample and a test base of the same name would silently shadow one another
+    assert len(found) == 1, f"base {name!r} is ambiguous: {', '.join(map(str, found))}"
+    data = load_yaml(found[0].read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{found[0]}: expected a mapping"
+    return data
 
 
 def build_snapshot(case: dict[str, Any]) -> Snapshot:
@@ -236,6 +258,8 @@ def build_snapshot(case: dict[str, Any]) -> Snapshot:
         set_path(document, path, value)
     for path, items in (case.get("append") or {}).items():
         append_path(document, path, items)
+    for path, spec in (case.get("repeat") or {}).items():
+        repeat_path(document, path, spec)
     for path in case.get("delete") or []:
         delete_path(document, path)
     return Snapshot.model_validate(document)
@@ -322,3 +346,12 @@ def test_selector_must_match_exactly_one_item() -> None:
         set_path(document, "users[username=a].active", True)
     with pytest.raises(KeyError, match="nothing to delete"):
         delete_path({"a": {}}, "a.b")
+
+
+def test_repeat_appends_numbered_copies() -> None:
+    document: dict[str, Any] = {"sets": [{"attributes": [{"name": "a"}]}]}
+    repeat_path(document, "sets[0].attributes", {"count": 2, "item": {"name": "f_{n}", "tags": ["t{n}"], "size": 1}})
+    assert document["sets"][0]["attributes"] == [
+        {"name": "a"}, {"name": "f_1", "tags": ["t1"], "size": 1}, {"name": "f_2", "tags": ["t2"], "size": 1}]
+    with pytest.raises(ValueError, match="expected"):
+        repeat_path(document, "sets[0].attributes", {"count": "2"})

@@ -1,4 +1,5 @@
-"""The Marketing Cloud collector: one token, SOAP Retrieve for account objects, REST for journeys."""
+"""The Marketing Cloud collector: one token, SOAP Retrieve for account objects, REST for journeys and
+contact attribute sets, and the token's own granted scopes for the package mcaudit authenticates with."""
 
 from __future__ import annotations
 
@@ -9,24 +10,30 @@ from typing import Any
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import MarketingCloudCredentials
 from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.marketing_cloud import contacts as contact_api
 from mcaudit.collectors.marketing_cloud import journeys as journey_api
 from mcaudit.collectors.marketing_cloud import records
 from mcaudit.collectors.marketing_cloud.rest import RestClient
 from mcaudit.collectors.marketing_cloud.soap import SoapClient
 from mcaudit.collectors.marketing_cloud.token import Token, TokenManager
-from mcaudit.collectors.problems import describe
-from mcaudit.snapshot.marketing_cloud import BusinessUnit, Endpoints, MarketingCloud, MarketingCloudUser
+from mcaudit.collectors.problems import ApiError, describe
+from mcaudit.snapshot.contacts import AttributeSet
+from mcaudit.snapshot.integrations import ApiIntegrationComponent, Endpoints, InstalledPackage, IntegrationType
+from mcaudit.snapshot.marketing_cloud import BusinessUnit, MarketingCloud, MarketingCloudUser
 from mcaudit.snapshot.sending import Journey, TriggeredSend
 
 log = logging.getLogger("mcaudit.collect.marketing_cloud")
 NAME = "marketing_cloud"
 SECTIONS = ["marketing_cloud", "marketing_cloud.business_units", "marketing_cloud.users", "marketing_cloud.roles",
-            "marketing_cloud.triggered_sends", "marketing_cloud.journeys"]
+            "marketing_cloud.triggered_sends", "marketing_cloud.journeys", "marketing_cloud.attribute_sets",
+            "marketing_cloud.installed_packages"]
 USER_PROPERTIES = ["AccountUserID", "UserID", "Name", "Email", "ActiveFlag", "IsAPIUser", "IsLocked",
                    "MustChangePassword", "LastSuccessfulLogin", "DefaultBusinessUnit", "Roles", "CustomerKey"]
 # every status but Deleted: a deleted definition is nothing to pause or restore
 SEND_STATUSES = ["New", "Active", "Inactive", "Canceled", "Moved"]
 WRITE_SCOPE_SUFFIXES = ("_write", "_send", "_publish", "_execute", "_activate", "_delete")
+# what the package is called when --mc-package-name does not say; the README suggests this name
+DEFAULT_PACKAGE_NAME = "mcaudit audit package"
 
 
 @dataclass
@@ -36,6 +43,7 @@ class MarketingCloudCollector:
     wsdl: str | None = None
     journey_detail_limit: int = 200
     page_size: int = journey_api.PAGE_SIZE
+    package_name: str | None = None  # the installed package the client id belongs to (no API names it)
     name: str = NAME
 
     def collect(self, progress: Progress) -> CollectorOutput:
@@ -63,6 +71,9 @@ class MarketingCloudCollector:
             triggered_sends=sections.read("marketing_cloud.triggered_sends",
                                           lambda: self._triggered_sends(soap, progress)),
             journeys=sections.read("marketing_cloud.journeys", lambda: self._journeys(rest, progress, sections)),
+            attribute_sets=sections.read("marketing_cloud.attribute_sets",
+                                         lambda: self._attribute_sets(rest, token.scope, progress)),
+            installed_packages=[self._own_package(token)],
         )
         _note_scope(token)
         return CollectorOutput(section, sections.run(self.session.total_calls))
@@ -108,6 +119,32 @@ class MarketingCloudCollector:
                           f"entry source not collected for {result.unresolved} running journey version(s): "
                           f"more than --journey-detail-limit {self.journey_detail_limit} detail calls needed")
         return result.journeys
+
+    def _attribute_sets(self, rest: RestClient, granted: str | None, progress: Progress) -> list[AttributeSet]:
+        progress.step(NAME, "attribute sets")
+        try:
+            found = contact_api.attribute_sets(rest, self.page_size)
+        except ApiError as error:
+            if granted is not None and contact_api.SCOPE not in granted.split():
+                # the usual cause, and one the admin can fix in Installed Packages
+                raise ApiError(f"{error} (the package lacks Contacts: Read, {contact_api.SCOPE})") from error
+            raise
+        progress.records(NAME, "attribute sets", len(found))
+        return found
+
+    def _own_package(self, token: Token) -> InstalledPackage:
+        """The one installed package mcaudit can see: its own, with the scopes the token response grants.
+
+        No API lists installed packages, so this is never the account's full list. A token from
+        /v2/token with client credentials proves an enhanced (not legacy) package with a
+        server-to-server API integration; its `scope` names what that integration may do.
+        """
+        scopes = sorted(set(token.scope.split())) if token.scope is not None else None
+        return InstalledPackage(
+            name=self.package_name or DEFAULT_PACKAGE_NAME, legacy=False,
+            api_integrations=[ApiIntegrationComponent(client_id=self.credentials.client_id,
+                                                      integration_type=IntegrationType.server_to_server,
+                                                      scopes=scopes)])
 
 
 def _account_mid(units: list[BusinessUnit] | None, account_id: int | None) -> int | None:

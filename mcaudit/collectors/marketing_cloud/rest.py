@@ -31,13 +31,19 @@ class RestClient:
         return self._session.get(base + path.lstrip("/"), params=params,
                                  headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
 
+    def page(self, path: str, page: int, page_size: int,
+             params: dict[str, str | int] | None = None) -> dict[str, Any]:
+        """One page of a list endpoint: an object with an `items` list (and usually `count`, `pageSize`)."""
+        body = self.get(path, {**(params or {}), "$page": page, "$pageSize": page_size})
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise ApiError(f"GET {path}: expected an object with an items list")
+        return body
+
     def pages(self, path: str, page_size: int, params: dict[str, str | int] | None = None) -> Iterator[list[Any]]:
         """Yield each page's items until `count` items were seen (or a page comes back empty)."""
         seen = 0
         for page in range(1, MAX_PAGES + 1):
-            body = self.get(path, {**(params or {}), "$page": page, "$pageSize": page_size})
-            if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-                raise ApiError(f"GET {path}: expected an object with an items list")
+            body = self.page(path, page, page_size, params)
             items = body["items"]
             yield items
             seen += len(items)

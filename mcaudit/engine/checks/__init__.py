@@ -10,6 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mcaudit.engine.checks.aep import (
+    aep_subdomain_is_tenant_prefix,
+    api_user_email_attribute_access,
+    attribute_page_limit,
+    custom_attribute_headroom,
+    mandatory_mappings_present,
+    mapping_target_supported,
+    segment_mapping_id_matches,
+    source_ranges_allowlisted,
+)
+from mcaudit.engine.checks.integrations import (
+    bulk_writes_async,
+    endpoints_tenant_specific,
+    fired_send_active,
+    injection_fields_match_schema,
+    injection_uses_entry_event_key,
+    installed_package_usable,
+    read_only_scopes,
+)
 from mcaudit.engine.checks.marketing_cloud import (
     api_user_business_unit_access,
     api_user_integrated_with_valid_user,
@@ -37,6 +56,23 @@ CHECKS: dict[str, Check] = {
     "reauthenticated": reauthenticated,
     "journey_running_again": journey_running_again,
     "synced_after_rotation": synced_after_rotation,
+    # Adobe Experience Platform destination (AEP5xx)
+    "aep_subdomain_is_tenant_prefix": aep_subdomain_is_tenant_prefix,
+    "segment_mapping_id_matches": segment_mapping_id_matches,
+    "mandatory_mappings_present": mandatory_mappings_present,
+    "mapping_target_supported": mapping_target_supported,
+    "attribute_page_limit": attribute_page_limit,
+    "api_user_email_attribute_access": api_user_email_attribute_access,
+    "custom_attribute_headroom": custom_attribute_headroom,
+    "source_ranges_allowlisted": source_ranges_allowlisted,
+    # Marketing Cloud API integrations (API6xx)
+    "installed_package_usable": installed_package_usable,
+    "endpoints_tenant_specific": endpoints_tenant_specific,
+    "read_only_scopes": read_only_scopes,
+    "injection_uses_entry_event_key": injection_uses_entry_event_key,
+    "injection_fields_match_schema": injection_fields_match_schema,
+    "fired_send_active": fired_send_active,
+    "bulk_writes_async": bulk_writes_async,
 }
 
 __all__ = ["CHECKS", "Check", "Outcome"]
