@@ -55,7 +55,7 @@ def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[
           fail_on: str, select: tuple[str, ...], ignore: tuple[str, ...],
           rules_dir: tuple[Path, ...], waivers_file: Path | None, strict: bool, attestation_max_age: int,
           max_snapshot_size: int, no_color: bool, quiet: bool, verbose: bool) -> None:
-    """Run the connection checklist (SF1xx, MC2xx) on one or more snapshots.
+    """Audit snapshots against the connection checklist (and AEP/API rules where present).
 
     Several snapshots are audited each on its own; the exit code is that of the worst.
     """
