@@ -356,20 +356,11 @@ SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
 
 # Feature selectors live in their own modules, which build on Subject above, so they are merged
 # in last. A name defined twice is a mistake, not an override.
+from mcaudit.engine.subjects_aep import AEP_SUBJECTS  # noqa: E402
+from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS  # noqa: E402
 from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS  # noqa: E402
 
-if SUBJECTS.keys() & ROTATION_SUBJECTS.keys():
-    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & ROTATION_SUBJECTS.keys())}")
-SUBJECTS.update(ROTATION_SUBJECTS)
-
-from mcaudit.engine.subjects_aep import AEP_SUBJECTS  # noqa: E402
-
-if SUBJECTS.keys() & AEP_SUBJECTS.keys():
-    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & AEP_SUBJECTS.keys())}")
-SUBJECTS.update(AEP_SUBJECTS)
-
-from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS  # noqa: E402
-
-if SUBJECTS.keys() & INTEGRATION_SUBJECTS.keys():
-    raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & INTEGRATION_SUBJECTS.keys())}")
-SUBJECTS.update(INTEGRATION_SUBJECTS)
+for _feature in (ROTATION_SUBJECTS, AEP_SUBJECTS, INTEGRATION_SUBJECTS):
+    if SUBJECTS.keys() & _feature.keys():
+        raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & _feature.keys())}")
+    SUBJECTS.update(_feature)
