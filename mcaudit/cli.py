@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mcaudit import __version__
+from mcaudit.baseline import apply_baseline, load_baseline
 from mcaudit.cli_shared import (
     check_known_ids,
     emit,
@@ -50,9 +51,11 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("snapshots", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), metavar="REPORT.json",
+              help="a previous JSON report (e.g. of the base branch): only failures new since then set the exit code")
 @report_options
-def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[Path, ...],
-          fail_on: str, select: tuple[str, ...], ignore: tuple[str, ...],
+def audit(snapshots: tuple[Path, ...], baseline_file: Path | None, formats: tuple[str, ...],
+          outputs: tuple[Path, ...], fail_on: str, select: tuple[str, ...], ignore: tuple[str, ...],
           rules_dir: tuple[Path, ...], waivers_file: Path | None, strict: bool, attestation_max_age: int,
           max_snapshot_size: int, no_color: bool, quiet: bool, verbose: bool) -> None:
     """Audit snapshots against the connection checklist (and AEP/API rules where present).
@@ -69,10 +72,12 @@ def audit(snapshots: tuple[Path, ...], formats: tuple[str, ...], outputs: tuple[
         now=datetime.now(timezone.utc),
     )
     check_known_ids(pack, config)
+    known = load_baseline(baseline_file) if baseline_file else None
     results: list[AuditResult] = []
     for path in snapshots:
         loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
-        results.append(with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path)))
+        result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+        results.append(apply_baseline(result, known) if known is not None else result)
     report = AuditReport(tool_version=__version__, command="audit", results=tuple(results))
     warn_notes(report)
     emit(report, pairs, no_color=no_color, quiet=quiet, verbose=verbose)

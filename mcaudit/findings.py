@@ -132,6 +132,7 @@ class Finding:
     attested: Attested | None = None
     waiver_reason: str | None = None
     waived_from: Status | None = None  # the status a waiver replaced
+    baseline: str | None = None  # with --baseline: "new" or "unchanged" (failed before too)
 
     @property
     def sort_key(self) -> tuple[int, int, str, str]:
@@ -191,7 +192,7 @@ class AuditResult:
         if self.fail_on is None or finding.severity.rank < self.fail_on.rank:
             return False
         if finding.status is Status.fail:
-            return True
+            return finding.baseline != "unchanged"  # a known failure does not fail the run again
         return self.strict and finding.status in UNRESOLVED
 
     @property

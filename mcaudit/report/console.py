@@ -41,6 +41,8 @@ def _finding_row(finding: dict[str, Any], *, detail: bool) -> Table:
     """One finding as a grid row: long messages and evidence wrap inside their own column."""
     label, style = STATUS_STYLE[finding["status"]]
     body = Text(finding["message"])
+    if finding.get("baseline_state") == "unchanged":
+        body.append("  (in the baseline)", style="dim")
     if detail:
         extra: list[tuple[str, str]] = [("evidence: ", item) for item in finding["evidence"]]
         if finding["status"] == "fail" and finding["remediation"]:
@@ -104,6 +106,9 @@ def _verdict(result: dict[str, Any]) -> Text:
                     "check(s) could not be verified (unknown or manual)")
     else:
         text.append(f" nothing at or above --fail-on {result['fail_on']}")
+    known = sum(1 for f in result["findings"] if f.get("baseline_state") == "unchanged")
+    if known:
+        text.append(f" · {known} failure{'s' if known != 1 else ''} already in the baseline", style="dim")
     return text
 
 

@@ -115,6 +115,8 @@ def _result(result: dict[str, Any], finding: dict[str, Any], rule_index: dict[st
     sarif["message"] = {"text": sarif_text(text)}
     sarif["locations"] = [location]
     sarif["partialFingerprints"] = {"mcauditFinding/v1": _fingerprint(snapshot, finding)}
+    if finding.get("baseline_state"):
+        sarif["baselineState"] = finding["baseline_state"]
     if finding["status"] == "waived":
         sarif["suppressions"] = [{"kind": "external", "status": "accepted",
                                   "justification": finding["waiver_reason"] or "waived"}]

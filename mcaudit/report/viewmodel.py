@@ -98,6 +98,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "source": None if rule is None else source_dict(rule),
         "waiver_reason": finding.waiver_reason,
         "waived_from": finding.waived_from.value if finding.waived_from else None,
+        "baseline_state": finding.baseline,
     }
 
 

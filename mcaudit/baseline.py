@@ -1,0 +1,79 @@
+"""Baselines: fail CI only on problems that are new since a previous report.
+
+`mcaudit audit SNAPSHOT --baseline main-report.json` compares with the JSON report of the same
+audit on the base branch. A failing finding whose rule and subject already failed there is
+`unchanged` and no longer sets the exit code; everything else that fails is `new`. Like every
+feature on the engine, this is a thin layer over evaluate()'s results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from mcaudit.errors import InputError
+from mcaudit.findings import AuditResult, Status
+from mcaudit.snapshot import field_path
+
+MAX_BASELINE_BYTES = 512 * 1024 * 1024
+FAILING = frozenset({Status.fail.value, Status.waived.value})
+
+
+class _Finding(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # a newer report may carry more fields
+
+    rule_id: str
+    subject: str
+    status: str
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    findings: list[_Finding]
+
+
+class _Report(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    format_version: int
+    results: list[_Result]
+
+
+def load_baseline(path: str | Path) -> frozenset[tuple[str, str]]:
+    """(rule id, subject) of every finding that failed (or was waived) in a previous JSON report."""
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_BASELINE_BYTES:
+            raise InputError("baseline report is too large", path=str(file))
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(file)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read baseline report: {error}", path=str(file)) from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InputError(f"not a JSON report (mcaudit audit --format json): {error}", path=str(file)) from None
+    try:
+        report = _Report.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        raise InputError(f"not an mcaudit JSON report: {first['msg']}", path=str(file),
+                         field=field_path(tuple(first["loc"])) or None) from None
+    if report.format_version != 1:
+        raise InputError(f"baseline report format_version {report.format_version} is not supported",
+                         path=str(file))
+    return frozenset((finding.rule_id, finding.subject) for result in report.results
+                     for finding in result.findings if finding.status in FAILING)
+
+
+def apply_baseline(result: AuditResult, known: frozenset[tuple[str, str]]) -> AuditResult:
+    """Mark each failing finding new or unchanged against the baseline."""
+    findings = tuple(
+        replace(finding, baseline="unchanged" if (finding.rule_id, finding.subject) in known else "new")
+        if finding.status is Status.fail else finding
+        for finding in result.findings
+    )
+    return replace(result, findings=findings)
