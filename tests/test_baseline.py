@@ -69,3 +69,11 @@ def test_a_bad_baseline_is_one_line_and_exit_2(tmp_path: Path, content: str, nee
     result = run_cli("audit", SAMPLES / "healthy.yaml", "--baseline", bad)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
+
+
+def test_html_and_markdown_mark_new_and_known_failures(baseline: Path, tmp_path: Path) -> None:
+    html, markdown = tmp_path / "r.html", tmp_path / "r.md"
+    run_cli("audit", _with_a_new_failure(tmp_path), "--baseline", baseline, "-o", html, "-o", markdown)
+    page = html.read_text()
+    assert page.count('class="badge baseline-new"') == 1 and 'class="badge baseline-known"' in page
+    assert markdown.read_text().count("**new since the baseline**") == 1
