@@ -43,6 +43,9 @@ def _mc(name: str, help_text: str, **kwargs: Any) -> Callable[[F], F]:
               help="snapshot file to write (.yaml, .yml or .json)")
 @click.option("--only", type=click.Choice(["sf", "mc"]), help="collect one side only")
 @click.option("--name", help="a label for reports, e.g. 'ACME production'")
+@click.option("--merge", "merge_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="merge this file's hand-maintained parts (attestations, aep, integrations, a few "
+                   "marketing_cloud facts) into the snapshot; collected values win (repeatable)")
 @click.option("--attestations", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="merge these attestations (a list, or a snapshot's attestations) into the snapshot")
 @_sf("login-url", "login URL (default https://login.salesforce.com; a sandbox, My Domain or proxy)")
@@ -76,7 +79,8 @@ def _mc(name: str, help_text: str, **kwargs: Any) -> Callable[[F], F]:
 @click.option("--retry-after-cap", type=click.FloatRange(min=0), default=30.0, hidden=True,
               envvar="MCAUDIT_RETRY_AFTER_CAP")
 @click.option("--mc-page-size", type=click.IntRange(min=1, max=500), default=50, hidden=True)
-def collect(output: Path, only: str | None, name: str | None, attestations: Path | None,
+def collect(output: Path, only: str | None, name: str | None, merge_files: tuple[Path, ...],
+            attestations: Path | None,
             sf_login_url: str | None, sf_instance_url: str | None, sf_username: str | None,
             sf_password: str | None, sf_security_token: str | None, sf_access_token: str | None,
             sf_org_json: Path | None, sf_consumer_key: str | None, sf_private_key_file: Path | None,
@@ -91,7 +95,6 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
     prompt on a terminal. Nothing is ever written to either side.
     """
     # imported here: the HTTP, Salesforce and SOAP stacks cost every other command its start-up time
-    from mcaudit.collectors.attestations import load_attestations
     from mcaudit.collectors.credentials import (
         MarketingCloudInput,
         SalesforceInput,
@@ -99,6 +102,7 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
         resolve_salesforce,
     )
     from mcaudit.collectors.http import HttpSettings, RetryPolicy
+    from mcaudit.collectors.merge import attestations_file, load_merge_file
     from mcaudit.collectors.progress import reporting
     from mcaudit.collectors.run import CollectRequest, is_complete
     from mcaudit.collectors.run import collect as run_collection
@@ -106,6 +110,9 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
     from mcaudit.collectors.snapshot_file import output_format, write_snapshot
 
     output_format(output)
+    # every file is read and validated before any credential is asked for or any call made
+    merges = (*([attestations_file(attestations)] if attestations else []),
+              *(load_merge_file(path) for path in merge_files))
     redactor = Redactor()
     prompt: Prompt | None = _prompt if sys.stdin.isatty() else None
     salesforce = None if only == "mc" else resolve_salesforce(SalesforceInput(
@@ -121,7 +128,7 @@ def collect(output: Path, only: str | None, name: str | None, attestations: Path
                                                              retry_after_cap=retry_after_cap)),
         mc_wsdl=_wsdl(mc_wsdl), journey_detail_limit=journey_detail_limit, mc_page_size=mc_page_size,
         mc_package_name=(mc_package_name or "").strip() or None,
-        name=name, attestations=load_attestations(attestations) if attestations else (),
+        name=name, merges=merges,
     )
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     with reporting(redactor, debug=debug) as progress:

@@ -11,9 +11,10 @@ from mcaudit.collectors.base import Collector, Progress
 from mcaudit.collectors.credentials import MarketingCloudCredentials, SalesforceCredentials
 from mcaudit.collectors.http import GuardedSession, HttpSettings
 from mcaudit.collectors.marketing_cloud import MarketingCloudCollector
+from mcaudit.collectors.merge import MergeFile, merge
 from mcaudit.collectors.salesforce import SalesforceCollector
 from mcaudit.collectors.secrets import Redactor
-from mcaudit.snapshot import SCHEMA_VERSION, Attestation, Snapshot, SnapshotSource
+from mcaudit.snapshot import SCHEMA_VERSION, Snapshot, SnapshotSource
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
 from mcaudit.snapshot.meta import Collection, CollectorRun, CollectorStatus
 from mcaudit.snapshot.salesforce import Salesforce
@@ -33,7 +34,7 @@ class CollectRequest:
     mc_page_size: int = 50
     mc_package_name: str | None = None  # None: the collector's default name for its own package
     name: str | None = None
-    attestations: tuple[Attestation, ...] = ()
+    merges: tuple[MergeFile, ...] = ()  # hand-maintained parts (--merge, --attestations), merged in order
     clock: Callable[[], datetime] = utc_now
 
 
@@ -72,13 +73,13 @@ def collect(request: CollectRequest, redactor: Redactor, progress: Progress) -> 
         runs.append(output.run)
     salesforce = sections.get("salesforce")
     marketing_cloud = sections.get("marketing_cloud")
-    return Snapshot(
+    collected = Snapshot(
         schema_version=SCHEMA_VERSION, collected_at=collected_at, source=SnapshotSource.live, name=request.name,
         collection=Collection(tool_version=__version__, collectors=runs),
-        attestations=list(request.attestations),
         salesforce=salesforce if isinstance(salesforce, Salesforce) else None,
         marketing_cloud=marketing_cloud if isinstance(marketing_cloud, MarketingCloud) else None,
     )
+    return merge(collected, request.merges)
 
 
 def is_complete(snapshot: Snapshot) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml.error import YAMLError
 
 from mcaudit.errors import InputError
@@ -21,6 +21,8 @@ from mcaudit.snapshot.model import Snapshot
 from mcaudit.yamlio import YamlProblem, load_yaml
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+SCHEMA_HELP = "see `mcaudit schema` for the format"
+M = TypeVar("M", bound=BaseModel)
 
 # pydantic error types, said the way a person editing the file would say them
 _FRIENDLY = {
@@ -33,7 +35,6 @@ _FRIENDLY = {
     "int_type": "expected an integer",
     "int_parsing": "expected an integer",
     "missing": "required field is missing",
-    "extra_forbidden": "unknown field (see `mcaudit schema` for the format)",
     "string_too_short": "must not be empty",
     "datetime_type": "expected an ISO 8601 timestamp",
     "datetime_parsing": "expected an ISO 8601 timestamp",
@@ -128,11 +129,13 @@ def _locate(text: str, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
     return found[deepest] if deepest is not None else (None, None)
 
 
-def _validation_error(error: ValidationError, text: str, path: Path) -> InputError:
+def _validation_error(error: ValidationError, text: str, path: Path, format_help: str) -> InputError:
     errors = error.errors(include_url=False)
     first = errors[0]
     loc = tuple(first["loc"])
     message = _FRIENDLY.get(first["type"]) or first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = f"unknown field ({format_help})"
     if first["type"] in {"value_error", "enum", "literal_error"}:
         message = first["msg"].removeprefix("Value error, ")
     if first["type"] not in {"missing", "extra_forbidden"} and "input" in first:
@@ -152,18 +155,26 @@ def snapshot_format(path: Path) -> str:
     return "json" if path.suffix.lower() == ".json" else "yaml"
 
 
-def load_snapshot(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSnapshot:
-    """Load and validate one snapshot file. Raises InputError with file, line and field."""
+def load_model(path: str | Path, model: type[M], *, max_bytes: int = DEFAULT_MAX_BYTES,
+               format_help: str = SCHEMA_HELP) -> M:
+    """Load one YAML/JSON file and validate it as `model` (a snapshot, or a part of one).
+
+    Raises InputError with file, line and field; `format_help` says where the format is described.
+    """
     file = Path(path)
     text = _read_text(file, max_bytes)
-    fmt = snapshot_format(file)
     with gc_paused():
-        data = _parse(text, file, fmt)
+        data = _parse(text, file, snapshot_format(file))
         if not isinstance(data, dict):
             kind = "empty" if data is None else type(data).__name__
             raise InputError(f"expected a mapping at the top level, got {kind}", path=str(file))
         try:
-            snapshot = Snapshot.model_validate(data)
+            return model.model_validate(data)
         except ValidationError as error:
-            raise _validation_error(error, text, file) from None
-    return LoadedSnapshot(snapshot=snapshot, path=str(path), format=fmt)
+            raise _validation_error(error, text, file, format_help) from None
+
+
+def load_snapshot(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSnapshot:
+    """Load and validate one snapshot file. Raises InputError with file, line and field."""
+    snapshot = load_model(path, Snapshot, max_bytes=max_bytes)
+    return LoadedSnapshot(snapshot=snapshot, path=str(path), format=snapshot_format(Path(path)))
