@@ -110,7 +110,12 @@ def rules(rule_id: str | None, rules_dir: tuple[Path, ...], fmt: str, no_color: 
     for rule in chosen:
         table.add_row(rule.id, rule.severity.value, rule.area.value, ",".join(rule.modes),
                       Text(rule.title))
-    console.print(table)
+    with console.capture() as captured:
+        console.print(table)
+    text = captured.get()
+    if not sys.stdout.isatty():  # the table pads every row to the full width; files don't need that
+        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    sys.stdout.write(text)
     console.print(Text(f"{len(chosen)} rules. `mcaudit rules ID` explains one.", style="dim"))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mcaudit.engine.operators import OPERATORS
-from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
+from mcaudit.engine.rule import MODES, Combinator, FunctionCheck, Leaf, RuleSpec
 from mcaudit.errors import RuleError, UnknownRuleError
 from mcaudit.findings import Area
 from mcaudit.resources import rules_dir
@@ -130,5 +130,6 @@ def load_rules(extra_dirs: Iterable[str | Path] = (), *, include_builtin: bool =
             seen[rule.id] = file
             rules.append(rule)
     areas = list(Area)
-    rules.sort(key=lambda rule: (areas.index(rule.area), rule.id))
+    # catalog order: by area, then in the order a rule's mode comes up (a preflight before a verify)
+    rules.sort(key=lambda rule: (areas.index(rule.area), min(MODES.index(m) for m in rule.modes), rule.id))
     return RulePack(tuple(rules))
