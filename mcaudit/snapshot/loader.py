@@ -101,10 +101,39 @@ def _read_text(path: Path, max_bytes: int) -> str:
         ) from None
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON allows a key twice and keeps the last; in a snapshot that hides which value counts."""
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return mapping
+
+
+def _duplicate_key_error(text: str, path: Path, key: str) -> InputError:
+    """Name the place: JSON is YAML, and the YAML parser reports a duplicate with its position."""
+    try:
+        load_yaml(text)
+    except YamlProblem as problem:
+        if "duplicate" in problem.message:
+            return InputError(f"invalid JSON: {problem.message}", path=str(path), line=problem.line,
+                              column=problem.column)
+    return InputError(f'invalid JSON: duplicate key "{key}"', path=str(path))
+
+
 def _parse(text: str, path: Path, fmt: str) -> Any:
     if fmt == "json":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        except _DuplicateKey as duplicate:
+            raise _duplicate_key_error(text, path, str(duplicate)) from None
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno,
                              column=error.colno) from None

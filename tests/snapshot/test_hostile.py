@@ -75,3 +75,10 @@ def test_custom_tag(tmp_path: Path) -> None:
     path = tmp_path / "tag.yaml"
     path.write_text("schema_version: !include /etc/passwd\n")
     _refused(path, "invalid YAML")
+
+
+def test_duplicate_keys_in_json(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{\n  "schema_version": 1,\n  "source": "live",\n  "collected_at": "2026-11-20T00:00:00Z",\n'
+                    '  "salesforce": {"org_id": "00Da",\n                 "org_id": "00Db"}\n}\n')
+    _refused(path, "dup.json:6:", 'duplicate key "org_id"')
