@@ -106,7 +106,7 @@ def load_yaml(text: str) -> Any:
 
 
 def dump_yaml(data: Any) -> str:
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe", pure=False)  # the C emitter, where installed: same text, ~3x faster
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the field order
     out = StringIO()
