@@ -25,7 +25,6 @@ class _LeafState:
     """What a declarative evaluation learned besides true/false."""
 
     missing: list[str] = field(default_factory=list)
-    needs_person: bool = False
     stale: Attested | None = None
     attested: Attested | None = None
     evidence: list[str] = field(default_factory=list)
@@ -66,7 +65,6 @@ def _leaf(leaf: Leaf, rule: RuleSpec, subject: Subject, ctx: Context, state: _Le
             return None
         lookup = ctx.attestation(manual.fact, subject.key)
         if not lookup.found:
-            state.needs_person = True
             state.stale = lookup.stale
             return None
         value = _attested_value(lookup.raw_value, leaf.operator, manual.labels)

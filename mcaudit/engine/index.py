@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mcaudit.snapshot import Snapshot
-from mcaudit.snapshot.marketing_cloud import BusinessUnit, MarketingCloudUser
+from mcaudit.snapshot.marketing_cloud import MarketingCloudUser
 from mcaudit.snapshot.salesforce import ConnectedApp, PermissionSet, SalesforceUser
 
 if TYPE_CHECKING:
@@ -184,10 +184,6 @@ class SnapshotIndex:
         for role in roles:
             result |= self.role_aliases.get(fold(role), {fold(role)})
         return result
-
-    @cached_property
-    def business_units_by_mid(self) -> dict[int, BusinessUnit]:
-        return {unit.mid: unit for unit in (self.mc.business_units if self.mc else None) or []}
 
     @cached_property
     def top_level_mid(self) -> int | None:

@@ -101,15 +101,6 @@ class SalesforceUserView:
     mc_appexchange_user = property(lambda self: self._user.mc_appexchange_user)
     mc_appexchange_admin = property(lambda self: self._user.mc_appexchange_admin)
 
-    @property
-    def can_log_in(self) -> bool | None:
-        """Active and not frozen. Unknown frozen state does not hide an inactive user."""
-        if self._user.is_active is False or self._user.is_frozen is True:
-            return False
-        if self._user.is_active is None or self._user.is_frozen is None:
-            return None
-        return True
-
     def _require_app(self) -> None:
         found = self._index.mcc_connected_app
         if found is None:
@@ -141,14 +132,6 @@ class SalesforceUserView:
         expired = self._index.expired_permission_sets.get(self._user.id, set())
         return sorted(self._index.permission_set_label(ps)
                       for ps in expired & self._index.app_permission_set_ids)
-
-    @property
-    def holds_mcc_permission(self) -> bool:
-        user = self._user
-        if user.mc_appexchange_user or user.mc_appexchange_admin:
-            return True
-        held = self._index.current_permission_sets.get(user.id, set())
-        return any(not self._index.is_profile_owned(ps) for ps in held & self._index.app_permission_set_ids)
 
     @property
     def package_permission_sets(self) -> list[str]:
