@@ -24,6 +24,8 @@ def documented() -> dict[str, list[str]]:
         if heading:
             current = heading.group(1)
             tables[current] = []
+        elif line.startswith("#"):
+            current = None  # any other heading ends the table
         elif current and (row := re.match(r"\| `([a-z_]+)` \|", line)):
             tables[current].append(row.group(1))
     return tables
