@@ -22,8 +22,7 @@ def test_wheel_ships_rules_and_reports_and_audits(tmp_path: Path) -> None:
     [wheel] = dist.glob("mcaudit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "mcaudit/_data/rules/salesforce/SF101.yaml" in names
-    assert any(name.startswith("mcaudit/_data/reports/") for name in names) or not any(
-        (ROOT / "reports").glob("*.j2"))
+    assert "mcaudit/_data/reports/report.html.j2" in names
 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", target, wheel],
@@ -36,7 +35,9 @@ def test_wheel_ships_rules_and_reports_and_audits(tmp_path: Path) -> None:
     module_file, rules_dir = probe.stdout.split()
     assert module_file.startswith(str(target)) and rules_dir.startswith(str(target))
 
-    audit = subprocess.run([sys.executable, "-m", "mcaudit", "audit", SAMPLES / "healthy.yaml", "--format", "json"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    html = tmp_path / "report.html"
+    audit = subprocess.run([sys.executable, "-m", "mcaudit", "audit", SAMPLES / "healthy.yaml", "--format", "json",
+                            "-o", html], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert audit.returncode == 0, audit.stderr
     assert json.loads(audit.stdout)["results"][0]["verdict"] == "pass"
+    assert "ACME production (healthy)" in html.read_text()  # the templates came from the wheel
