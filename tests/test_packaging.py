@@ -36,8 +36,9 @@ def test_wheel_ships_rules_and_reports_and_audits(tmp_path: Path) -> None:
     assert module_file.startswith(str(target)) and rules_dir.startswith(str(target))
 
     html = tmp_path / "report.html"
-    audit = subprocess.run([sys.executable, "-m", "mcaudit", "audit", SAMPLES / "healthy.yaml", "--format", "json",
-                            "--format", "html", "-o", html], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    sample = SAMPLES / "healthy.yaml"
+    command = [sys.executable, "-m", "mcaudit", "audit", sample, "-f", "json", "-f", "html", "-o", html]
+    audit = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert audit.returncode == 0, audit.stderr
     assert json.loads(audit.stdout)["results"][0]["verdict"] == "pass"
     assert "ACME production (healthy)" in html.read_text()  # the templates came from the wheel
