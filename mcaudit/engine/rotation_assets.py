@@ -26,18 +26,31 @@ from mcaudit.snapshot.sending import (
 SALESFORCE_DATA = frozenset({EntrySourceType.salesforce_data, EntrySourceType.salesforce_data_legacy})
 RUNNING_JOURNEY = JourneyStatus.published
 LIVE_SCHEDULED = frozenset({ScheduledSendStatus.scheduled, ScheduledSendStatus.in_progress})
-# the sections a preflight cannot do without (RT300)
-ROTATION_SECTIONS = (
-    "marketing_cloud.triggered_sends",
-    "marketing_cloud.journeys",
-    "salesforce.scheduled_sends",
-)
 
 
 class AssetKind(str, Enum):
     triggered_send = "triggered_send"
     journey = "journey"
     scheduled_send = "scheduled_send"
+
+    @property
+    def section(self) -> str:
+        """The snapshot section that holds this kind of asset."""
+        return _KIND_SECTIONS[self][0]
+
+    @property
+    def section_name(self) -> str:
+        """How reports name that section, e.g. "triggered send definitions"."""
+        return _KIND_SECTIONS[self][1]
+
+
+_KIND_SECTIONS = {
+    AssetKind.triggered_send: ("marketing_cloud.triggered_sends", "triggered send definitions"),
+    AssetKind.journey: ("marketing_cloud.journeys", "journeys"),
+    AssetKind.scheduled_send: ("salesforce.scheduled_sends", "CRM-initiated sends"),
+}
+# the sections a preflight cannot do without (RT300)
+ROTATION_SECTIONS = tuple(kind.section for kind in AssetKind)
 
 
 @dataclass(frozen=True)

@@ -127,13 +127,6 @@ def _scheduled_sends(ctx: Context) -> list[Subject]:
 
 # -- verify selectors ------------------------------------------------------------------------
 
-_SECTIONS = {
-    AssetKind.triggered_send: "marketing_cloud.triggered_sends",
-    AssetKind.journey: "marketing_cloud.journeys",
-    AssetKind.scheduled_send: "salesforce.scheduled_sends",
-}
-
-
 def _baseline(ctx: Context) -> RotationBaseline:
     if ctx.config.baseline is None:
         raise Missing("the baseline (a BEFORE snapshot or a --plan)")
@@ -144,7 +137,7 @@ def _ran_before(ctx: Context, kind: AssetKind) -> tuple[Asset, ...]:
     baseline = _baseline(ctx)
     assets = baseline.running.of_kind(kind)
     if assets is None:
-        raise Missing(f"{baseline.described_as}: {_SECTIONS[kind]}")
+        raise Missing(f"{baseline.described_as}: {kind.section}")
     return assets
 
 
@@ -158,7 +151,7 @@ def _restored(ctx: Context, kind: AssetKind, current: list[tuple[str, str]]) -> 
     subjects = []
     for asset in _ran_before(ctx, kind):
         position = exact.get(asset.key, folded.get(fold(asset.key)))
-        location = _SECTIONS[kind] + ("" if position is None else f"[{position}]")
+        location = kind.section + ("" if position is None else f"[{position}]")
         status = NOT_FOUND if position is None else current[position][1]
         ran_before = f"{asset.status} in the {_baseline(ctx).described_as}"
         subjects.append(Subject(asset.key, asset.label, location, RestoredView(asset, status, ran_before)))

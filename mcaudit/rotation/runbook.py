@@ -33,11 +33,10 @@ _KIND_RUNNING = {
     AssetKind.journey: "every running journey version with a Salesforce Data entry source",
     AssetKind.scheduled_send: "every scheduled or in-progress CRM send",
 }
-_KIND_SECTIONS = {
-    AssetKind.triggered_send: "Triggered send definitions",
-    AssetKind.journey: "Journeys",
-    AssetKind.scheduled_send: "CRM-initiated sends",
-}
+
+
+def _section_title(kind: AssetKind) -> str:
+    return kind.section_name[:1].upper() + kind.section_name[1:]
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def _crm_state(asset: Asset) -> str:
 
 def _impact_line(kind: AssetKind, assets: tuple[Asset, ...] | None) -> str:
     if assets is None:
-        return f"{_KIND_SECTIONS[kind]}: not collected, so what would fail there is unknown."
+        return f"{_section_title(kind)}: not collected, so what would fail there is unknown."
     count = len(assets)
     if kind is AssetKind.triggered_send:
         head = f"{count} triggered send{'s' if count != 1 else ''} would fail to send"
@@ -109,7 +108,7 @@ class _Step:
 
 def _pause(kind: AssetKind, assets: tuple[Asset, ...] | None) -> Iterator[_Step]:
     if assets is None:
-        yield _Step("pause", f"{_KIND_SECTIONS[kind]} were not collected: find {_KIND_RUNNING[kind]} by "
+        yield _Step("pause", f"{_section_title(kind)} were not collected: find {_KIND_RUNNING[kind]} by "
                     "hand and pause it, writing down each one to restore later (or collect them and run the "
                     "preflight again).", kind=kind)
         return
@@ -130,7 +129,7 @@ def _pause(kind: AssetKind, assets: tuple[Asset, ...] | None) -> Iterator[_Step]
 
 def _restore(kind: AssetKind, assets: tuple[Asset, ...] | None) -> Iterator[_Step]:
     if assets is None:
-        yield _Step("restore", f"{_KIND_SECTIONS[kind]}: restore the ones you paused by hand, and only "
+        yield _Step("restore", f"{_section_title(kind)}: restore the ones you paused by hand, and only "
                     "those.", kind=kind)
         return
     for asset in assets:

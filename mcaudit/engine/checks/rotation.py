@@ -14,16 +14,12 @@ from typing import Any
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.coverage import collector_problems, section_present
-from mcaudit.engine.rotation_assets import ROTATION_SECTIONS, RUNNING_JOURNEY, RotationBaseline
+from mcaudit.engine.rotation_assets import ROTATION_SECTIONS, RUNNING_JOURNEY, AssetKind, RotationBaseline
 from mcaudit.engine.subjects import Subject
 from mcaudit.findings import Finding, Status
 from mcaudit.snapshot.sending import SyncStatus
 
-_SECTION_NAMES = {
-    "marketing_cloud.triggered_sends": "triggered send definitions",
-    "marketing_cloud.journeys": "journeys",
-    "salesforce.scheduled_sends": "CRM-initiated scheduled sends",
-}
+_SECTION_NAMES = {kind.section: kind.section_name for kind in AssetKind}
 # results that leave a "does the connection work" question open, worst first
 _OPEN = (Status.unknown, Status.manual)
 
