@@ -11,6 +11,7 @@ from enum import Enum
 
 from pydantic import Field
 
+from mcaudit.snapshot.integrations import Endpoints
 from mcaudit.snapshot.sending import ScheduledSend
 from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
 
@@ -112,8 +113,36 @@ class UserRef(Model):
 
 
 class ConnectorBusinessUnit(Model):
-    mid: Int = Field(description="the business unit's MID (et4ae5__Business_Unit__c)")
+    mid: Int = Field(description="et4ae5__Business_Unit__c.et4ae5__Business_Unit_ID__c (the MID)")
     name: Str | None = None
+    enabled: Bool | None = Field(
+        default=None, description="et4ae5__Enabled__c: a disabled business unit is not used by the connector"
+    )
+    is_parent: Bool | None = Field(default=None, description="et4ae5__IsParentAccountMID__c")
+
+
+class SystemUserSource(str, Enum):
+    """Where the System User's identity came from. The package does not store it: it is chosen in
+    Marketing Cloud (the API user's "Salesforce.com Status" settings), which no API shows."""
+
+    option = "option"  # collect --sf-system-user / MCAUDIT_SF_SYSTEM_USER
+    declared = "declared"  # written by a person in a snapshot or a --merge file
+    inferred = "inferred"  # the one plausible user the org's evidence points to; to be confirmed
+
+
+class SystemUserCandidate(Model):
+    """A Salesforce user the org's own records tie to the connector: evidence, not identity."""
+
+    user_id: NonEmptyStr = Field(description="User.Id")
+    username: Str | None = None
+    oauth_tokens: Int | None = Field(
+        default=None, description="OAuth tokens this user holds for the Salesforce Marketing Cloud app (OauthToken)"
+    )
+    oauth_use_count: Int | None = Field(default=None, description="their summed OauthToken.UseCount")
+    oauth_last_used: Timestamp | None = Field(default=None, description="their latest OauthToken.LastUsedDate")
+    holds_system_user_permission_set: Bool | None = Field(
+        default=None, description="assigned the package's Marketing Cloud System User permission set"
+    )
 
 
 class MccConnector(Model):
@@ -123,14 +152,32 @@ class MccConnector(Model):
     system_user: UserRef | None = Field(
         default=None, description="the Salesforce System User; null if not identified"
     )
-    scope_by_user: Bool | None = None
+    system_user_source: SystemUserSource | None = Field(
+        default=None, description="how system_user was identified; null means declared by a person"
+    )
+    system_user_candidates: list[SystemUserCandidate] | None = Field(
+        default=None, description="users the org's records tie to the connector; null if not collected"
+    )
+    scope_by_user: Bool | None = Field(
+        default=None, description="set in Marketing Cloud (no API shows it): from a person or an attestation"
+    )
     connected: Bool | None = Field(
         default=None,
         description="the connector is connected (the System User sees the send page, not "
         "'Connect to Marketing Cloud'); often known only by attestation",
     )
+    parent_account_mid: Int | None = Field(
+        default=None, description="et4ae5__Configuration__c.et4ae5__Parent_Account_MID__c"
+    )
+    endpoints: Endpoints | None = Field(
+        default=None, description="the Marketing Cloud endpoints the package is configured with "
+        "(et4ae5__Auth_API_URL__c, et4ae5__Root_Rest_API_URL__c, et4ae5__Root_SOAP_API_URL__c)"
+    )
+    automation_objects: list[Str] | None = Field(
+        default=None, description="objects enabled for triggered sends (et4ae5__automationObjects__c)"
+    )
     business_units: list[ConnectorBusinessUnit] | None = Field(
-        default=None, description="business units the connector uses"
+        default=None, description="business units the connector knows (enabled or not)"
     )
 
 

@@ -11,11 +11,12 @@ from enum import Enum
 
 from pydantic import Field
 
-from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
+from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, OpenEnum, Str, Timestamp
 
 
-class TriggeredSendStatus(str, Enum):
-    """TriggeredSendDefinition.TriggeredSendStatus. Only Active sends."""
+class TriggeredSendStatus(OpenEnum):
+    """TriggeredSendDefinition.TriggeredSendStatus (TriggeredSendStatusEnum in the SOAP WSDL).
+    Only Active sends; Inactive is paused; Canceled cannot return to Active."""
 
     new = "New"
     inactive = "Inactive"
@@ -33,20 +34,23 @@ class TriggeredSend(Model):
     email_name: Str | None = None
 
 
-class JourneyStatus(str, Enum):
+class JourneyStatus(OpenEnum):
     """Journey version status as the REST API reports it (/interaction/v1/interactions)."""
 
     draft = "Draft"
-    published = "Published"  # running
-    scheduled_to_publish = "ScheduledToPublish"
-    paused = "Paused"
+    published = "Published"  # running: takes new entries
+    scheduled_to_publish = "ScheduledToPublish"  # goes live by itself at its scheduled time
+    paused = "Paused"  # resumes by itself when its pause ends
     stopped = "Stopped"
-    unpublished = "Unpublished"
+    unpublished = "Unpublished"  # Journey Builder shows "Finishing": no new entries, contacts still in it
     deleted = "Deleted"
+    scheduled_to_send = "ScheduledToSend"  # single-send journeys
+    sent = "Sent"  # single-send journeys
 
 
-class EntrySourceType(str, Enum):
-    """Event definition types; SalesforceObjectTriggerV2 is the Salesforce Data entry source."""
+class EntrySourceType(OpenEnum):
+    """Event definition types; SalesforceObjectTriggerV2 is the Salesforce Data entry source.
+    "Other" is what an older snapshot wrote for a type it did not know; today the type is kept."""
 
     salesforce_data = "SalesforceObjectTriggerV2"
     salesforce_data_legacy = "SalesforceObjectTrigger"
@@ -85,12 +89,18 @@ class Journey(Model):
 
 
 class ScheduledSendStatus(str, Enum):
+    """What a CRM send is doing, read from et4ae5__SendDefinition__c.et4ae5__SendStatus__c (13
+    picklist values, kept as `status_value`) or et4ae5__Automated_Send__c.et4ae5__Active__c."""
+
+    new = "new"  # New: a draft, not scheduled
     scheduled = "scheduled"
-    in_progress = "in_progress"
+    in_progress = "in_progress"  # Send Queued, Submitted, Processing, Processing Data, Sending
     paused = "paused"
-    completed = "completed"
+    completed = "completed"  # Completed, and Pending Tracking Subscription (sent; tracking pending)
     canceled = "canceled"
     failed = "failed"
+    deleted = "deleted"
+    unknown = "unknown"  # empty, or a value this mcaudit does not know (see status_value)
 
 
 class ScheduledSend(Model):
@@ -100,6 +110,9 @@ class ScheduledSend(Model):
     name: Str | None = None
     kind: Str | None = Field(default=None, description="'send_definition' or 'automated_send'")
     status: ScheduledSendStatus
+    status_value: Str | None = Field(
+        default=None, description="the status as Salesforce shows it (et4ae5__SendStatus__c picklist value)"
+    )
     scheduled_at: Timestamp | None = None
 
 

@@ -8,9 +8,12 @@ timestamps; a bare date means midnight UTC and a naive time is read as UTC.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, StrictBool, StrictInt, StrictStr
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 def _to_utc(value: Any) -> Any:
@@ -41,3 +44,28 @@ class Model(BaseModel):
     """Base of every snapshot model: unknown keys are errors (they are usually typos)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class OpenEnum(str, Enum):
+    """A value set an API owns and may extend: the known values are members, and any other
+    non-empty text is kept as it came (a pseudo-member whose `recognised` is False) instead of
+    failing the snapshot or losing a collected section. Rules treat such a value as unknown."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpenEnum | None:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "unrecognised"
+        member._value_ = value
+        return member
+
+    @property
+    def recognised(self) -> bool:
+        return self._name_ != "unrecognised"
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        known = [member.value for member in cls]
+        return {"type": "string", "minLength": 1, "examples": known,
+                "description": f"known values: {', '.join(known)}; any other value is kept and reported"}
