@@ -20,6 +20,8 @@ FORBIDDEN = {
     "collectors": ("engine", "report", "rotation", "findings", "testing"),
     "report": ("snapshot", "engine", "collectors", "rotation", "testing"),
     "testing": ("collectors", "engine", "report", "rotation"),
+    # the API catalog is data both the collectors and the emulator read; it depends on neither
+    "apicatalog": ("snapshot", "engine", "collectors", "report", "rotation", "testing", "cli", "cli_shared"),
 }
 
 

@@ -20,8 +20,9 @@ from .conftest import SAMPLES, run_cli
 PINS: dict[str, tuple[int, str, dict[str, str]]] = {
     "aep": (1, "fail", {
         "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass", "SF114": "pass",
-        "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass", "SF122": "pass",
+        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
+        "SF122": "pass",
         "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
         "MC213": "pass",
@@ -33,8 +34,9 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
     }),
     "integrations": (1, "fail", {
         "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass", "SF114": "pass",
-        "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass", "SF122": "pass",
+        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
+        "SF122": "pass",
         "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
         "MC213": "pass",
@@ -45,8 +47,9 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
     }),
     "healthy": (0, "pass", {
         "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass", "SF114": "pass",
-        "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass", "SF122": "pass",
+        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
+        "SF122": "pass",
         "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
         "MC213": "pass",
@@ -57,9 +60,9 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
     }),
     "broken": (1, "fail", {
         "SF101": "pass", "SF102": "fail", "SF103": "fail", "SF104": "fail", "SF105": "pass", "SF106": "fail",
-        "SF107": "fail+pass", "SF110": "pass", "SF111": "fail", "SF112": "pass", "SF113": "pass", "SF114": "fail",
-        "SF115": "pass", "SF116": "fail", "SF117": "fail", "SF120": "fail+pass+pass", "SF121": "fail+pass",
-        "SF122": "fail+pass",
+        "SF107": "fail+pass", "SF108": "n/a", "SF110": "pass", "SF111": "fail", "SF112": "pass", "SF113": "pass",
+        "SF114": "fail", "SF115": "pass", "SF116": "fail", "SF117": "fail", "SF120": "fail+pass+pass",
+        "SF121": "fail+pass", "SF122": "fail+pass",
         "MC201": "pass", "MC202": "pass", "MC203": "fail", "MC204": "pass", "MC205": "fail", "MC206": "fail",
         "MC207": "fail", "MC208": "fail", "MC209": "fail", "MC210": "fail", "MC211": "fail", "MC212": "fail",
         "MC213": "fail",
@@ -70,8 +73,8 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
     }),
     "broken-system-user": (1, "fail", {
         "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "fail", "SF106": "n/a",
-        "SF107": "fail+fail", "SF110": "fail", "SF111": "n/a", "SF112": "n/a", "SF113": "n/a", "SF114": "n/a",
-        "SF115": "n/a", "SF116": "n/a", "SF117": "n/a", "SF120": "pass+pass", "SF121": "pass+pass",
+        "SF107": "fail+fail", "SF108": "n/a", "SF110": "fail", "SF111": "n/a", "SF112": "n/a", "SF113": "n/a",
+        "SF114": "n/a", "SF115": "n/a", "SF116": "n/a", "SF117": "n/a", "SF120": "pass+pass", "SF121": "pass+pass",
         "SF122": "pass+pass",
         "MC201": "pass", "MC202": "fail", "MC203": "n/a", "MC204": "fail", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "fail", "MC212": "pass",
@@ -82,8 +85,8 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
         "API607": "n/a",
     }),
     "broken-setup": (1, "fail", {
-        "SF101": "fail", "SF102": "n/a", "SF103": "n/a", "SF104": "n/a", "SF105": "n/a", "SF106": "n/a",
-        "SF107": "n/a", "SF110": "pass", "SF111": "pass", "SF112": "fail", "SF113": "fail", "SF114": "fail",
+        "SF101": "fail", "SF102": "n/a", "SF103": "n/a", "SF104": "n/a", "SF105": "n/a", "SF106": "n/a", "SF107": "n/a",
+        "SF108": "n/a", "SF110": "pass", "SF111": "pass", "SF112": "fail", "SF113": "fail", "SF114": "fail",
         "SF115": "fail", "SF116": "fail", "SF117": "n/a", "SF120": "pass", "SF121": "pass", "SF122": "pass",
         "MC201": "fail", "MC202": "n/a", "MC203": "n/a", "MC204": "n/a", "MC205": "n/a", "MC206": "n/a",
         "MC207": "n/a", "MC208": "n/a", "MC209": "n/a", "MC210": "pass", "MC211": "fail", "MC212": "pass",
@@ -93,11 +96,24 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
         "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
         "API607": "n/a",
     }),
+    "inferred-system-user": (0, "incomplete", {
+        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
+        "SF107": "pass", "SF108": "fail", "SF110": "manual", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
+        "SF122": "pass",
+        "MC201": "pass", "MC202": "pass", "MC203": "manual", "MC204": "pass", "MC205": "pass", "MC206": "pass",
+        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
+        "MC213": "pass",
+        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
+        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
+        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
+        "API607": "n/a",
+    }),
     "partial": (0, "incomplete", {
-        "SF101": "pass", "SF102": "pass", "SF103": "manual", "SF104": "pass", "SF105": "unknown",
-        "SF106": "unknown", "SF107": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown",
-        "SF121": "unknown", "SF122": "unknown",
+        "SF101": "pass", "SF102": "pass", "SF103": "manual", "SF104": "pass", "SF105": "unknown", "SF106": "unknown",
+        "SF107": "unknown", "SF108": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown", "SF121": "unknown",
+        "SF122": "unknown",
         "MC201": "pass", "MC202": "manual", "MC203": "manual", "MC204": "pass", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "manual", "MC212": "manual",
         "MC213": "pass",
@@ -107,10 +123,10 @@ PINS: dict[str, tuple[int, str, dict[str, str]]] = {
         "API607": "n/a",
     }),
     "partial-attested": (0, "incomplete", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "unknown",
-        "SF106": "unknown", "SF107": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown",
-        "SF121": "unknown", "SF122": "unknown",
+        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "unknown", "SF106": "unknown",
+        "SF107": "unknown", "SF108": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
+        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown", "SF121": "unknown",
+        "SF122": "unknown",
         "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
         "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
         "MC213": "pass",
@@ -178,7 +194,7 @@ def test_every_checklist_rule_fails_in_some_sample() -> None:
     checklist = {rule_id for pins in PINS.values() for rule_id in pins[2] if rule_id.startswith(("SF", "MC"))}
     failing = {rule_id for _, _, pins in PINS.values() for rule_id, statuses in pins.items() if "fail" in statuses}
     assert sorted(checklist - failing) == []
-    assert len(checklist) == 31
+    assert len(checklist) == 32
 
 
 def test_partial_unknowns_name_the_failed_collector() -> None:

@@ -7,6 +7,7 @@ a section that cannot be read is left null (not collected) and recorded, the oth
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
@@ -20,11 +21,14 @@ log = logging.getLogger("mcaudit.collect")
 
 
 class Progress(Protocol):
-    """Where collectors report what they are reading (a TTY display or plain log lines)."""
+    """Where collectors report what they are reading (a TTY display or plain log lines). Reads run
+    at once, so a read is named by (collector, what) from `step` until `done`."""
 
     def step(self, collector: str, what: str) -> None: ...
 
     def records(self, collector: str, what: str, count: int) -> None: ...
+
+    def done(self, collector: str, what: str, count: int | None) -> None: ...
 
 
 @dataclass
@@ -35,6 +39,7 @@ class SectionLog:
     sections: list[str]
     redactor: Redactor
     failed: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self, section: str, reader: Callable[[], T]) -> T | None:
         """Run one section's reader; on any error record it and return None (not collected)."""
@@ -46,16 +51,20 @@ class SectionLog:
 
     def fail(self, section: str, reason: str) -> None:
         log.warning("%s: %s not collected: %s", self.collector, section, reason)
-        self.failed.setdefault(section, reason)
+        with self._lock:  # readers run on several threads
+            self.failed.setdefault(section, reason)
 
     def run(self, api_calls: int, *, fatal: str | None = None) -> CollectorRun:
         if fatal is not None:
             return CollectorRun(name=self.collector, status=CollectorStatus.failed, sections=self.sections,
                                 failed_sections=self.sections, error=fatal, api_calls=api_calls)
         status = CollectorStatus.partial if self.failed else CollectorStatus.ok
-        error = "; ".join(f"{section}: {reason}" for section, reason in self.failed.items()) or None
+        # in the order of `sections`, whichever thread failed first: the record is the same every run
+        order = {section: position for position, section in enumerate(self.sections)}
+        failed = sorted(self.failed.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+        error = "; ".join(f"{section}: {reason}" for section, reason in failed) or None
         return CollectorRun(name=self.collector, status=status, sections=self.sections,
-                            failed_sections=list(self.failed), error=error, api_calls=api_calls)
+                            failed_sections=[section for section, _ in failed], error=error, api_calls=api_calls)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ def _mc(name: str, help_text: str, **kwargs: Any) -> Callable[[F], F]:
 @_sf("consumer-key", "connected app consumer key, for the JWT bearer flow")
 @_sf("private-key-file", "private key (PEM) for the JWT bearer flow",
      type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@_sf("system-user", "username of the Salesforce System User the connector runs as. No API holds it: it is "
+     "chosen in Marketing Cloud (Setup > Users > the MC API user > Modify Settings). Without it, mcaudit "
+     "infers it from the org's OAuth tokens where exactly one user fits, and labels it inferred")
 @_mc("subdomain", "tenant subdomain (the part before .auth.marketingcloudapis.com)")
 @_mc("client-id", "client id of an installed package's API integration")
 @_mc("client-secret", "its client secret (prefer the environment variable or the prompt)")
@@ -84,6 +87,7 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
             sf_login_url: str | None, sf_instance_url: str | None, sf_username: str | None,
             sf_password: str | None, sf_security_token: str | None, sf_access_token: str | None,
             sf_org_json: Path | None, sf_consumer_key: str | None, sf_private_key_file: Path | None,
+            sf_system_user: str | None,
             mc_subdomain: str | None, mc_client_id: str | None, mc_client_secret: str | None,
             mc_account_id: int | None, mc_auth_url: str | None, mc_api_user: str | None,
             mc_package_name: str | None, mc_wsdl: str | None,
@@ -124,6 +128,7 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
         account_id=mc_account_id, auth_url=mc_auth_url, api_user=mc_api_user), redactor, prompt)
     request = CollectRequest(
         salesforce=salesforce, marketing_cloud=marketing_cloud,
+        sf_system_user=(sf_system_user or "").strip() or None,
         http=HttpSettings(timeout=timeout, retry=RetryPolicy(attempts=retries + 1, backoff_base=backoff_base,
                                                              retry_after_cap=retry_after_cap)),
         mc_wsdl=_wsdl(mc_wsdl), journey_detail_limit=journey_detail_limit, mc_page_size=mc_page_size,

@@ -94,6 +94,16 @@ def _retry_after(response: Response) -> float | None:
         return None
 
 
+def is_soap_fault(response: Response) -> bool:
+    """A SOAP fault travels as HTTP 500, but it is an answer (INSUFFICIENT_ACCESS, INVALID_SESSION_ID,
+    a bad request): asking again gets the same refusal, so it is not retried. A 500 without a fault
+    body is an outage, and is."""
+    if response.status_code != 500 or "xml" not in response.headers.get("Content-Type", "").lower():
+        return False
+    head = response.content[:4096]
+    return b":Fault>" in head or b"<Fault>" in head or b"<Fault " in head
+
+
 class GuardedSession(requests.Session):
     """A requests Session that only reads, only over TLS (or loopback), and retries politely."""
 
@@ -133,7 +143,7 @@ class GuardedSession(requests.Session):
                 self._wait(policy.delay(attempt, None, self._rng))
                 continue
             self._trace(request, str(response.status_code), started, attempt)
-            if response.status_code not in RETRY_STATUSES or attempt == policy.attempts:
+            if response.status_code not in RETRY_STATUSES or attempt == policy.attempts or is_soap_fault(response):
                 return response
             wait = policy.delay(attempt, _retry_after(response) if response.status_code == 429 else None,
                                 self._rng)

@@ -1,14 +1,16 @@
 """Carry hand-maintained parts into a collected snapshot (`collect --merge FILE`, `--attestations FILE`).
 
 No API returns some parts of a snapshot: the AEP destinations (`aep`), the declared API
-integrations (`integrations`), attestations, and a few Marketing Cloud facts (the edition's
-custom attribute limit, Setup > Security Settings, which attribute sets a role may use). A team
-keeps them in a merge file, a partial snapshot validated by `Declarations`, and merges it into
-every collection.
+integrations (`integrations`), attestations, a few Marketing Cloud facts (the edition's custom
+attribute limit, Setup > Security Settings, which attribute sets a role may use) and the MCC
+connector's settings chosen in Marketing Cloud (the Salesforce System User, scope by user, whether
+it is connected). A team keeps them in a merge file, a partial snapshot validated by
+`Declarations`, and merges it into every collection.
 
 What is already in the snapshot always wins: a value an API returned is never overwritten, nor one
 an earlier merge file gave. A merged value that contradicts it is dropped with one warning line
-naming the field. Merging the same file again changes nothing.
+naming the field. Merging the same file again changes nothing. The one exception is an inferred
+System User: a person's word replaces mcaudit's guess.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from mcaudit.snapshot.aep import Aep
 from mcaudit.snapshot.integrations import DeclaredIntegration
 from mcaudit.snapshot.loader import load_model
 from mcaudit.snapshot.marketing_cloud import MarketingCloud, Role, SecuritySettings
-from mcaudit.snapshot.types import Int, Model, NonEmptyStr, Str
+from mcaudit.snapshot.salesforce import Salesforce, SalesforceUser, SystemUserSource, UserRef
+from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str
 
 log = logging.getLogger("mcaudit.collect.merge")
 FORMAT_HELP = ("a merge file holds attestations, aep, integrations, and marketing_cloud with "
@@ -71,6 +74,18 @@ class HandKeptMarketingCloud(Model):
         return roles
 
 
+class HandKeptConnector(Model):
+    """The MCC connector settings chosen in Marketing Cloud, which the package does not store."""
+
+    system_user: UserRef | None = Field(default=None, description="the Salesforce System User (username or Id)")
+    scope_by_user: Bool | None = None
+    connected: Bool | None = None
+
+
+class HandKeptSalesforce(Model):
+    mcc_connector: HandKeptConnector
+
+
 class Declarations(Model):
     """A merge file: the hand-maintained parts of a snapshot, each optional."""
 
@@ -78,13 +93,15 @@ class Declarations(Model):
     aep: Aep | None = Field(default=None, description="Adobe Experience Platform destinations")
     integrations: list[DeclaredIntegration] | None = Field(default=None, description="declared API integrations")
     marketing_cloud: HandKeptMarketingCloud | None = None
+    salesforce: HandKeptSalesforce | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _not_a_snapshot(cls, data: Any) -> Any:
         if isinstance(data, dict) and not SNAPSHOT_ONLY.isdisjoint(data):
             raise ValueError("a whole snapshot, not a merge file (only the hand-maintained parts: "
-                             "attestations, aep, integrations, marketing_cloud facts); "
+                             "attestations, aep, integrations, marketing_cloud facts, "
+                             "salesforce.mcc_connector settings); "
                              "--attestations FILE takes a snapshot's attestations")
         return data
 
@@ -154,7 +171,28 @@ class _Merger:
                 "integration", file)
         if given.marketing_cloud is not None:
             update["marketing_cloud"] = self._marketing_cloud(snapshot.marketing_cloud, given.marketing_cloud, file)
+        if given.salesforce is not None:
+            update["salesforce"] = self._salesforce(snapshot.salesforce, given.salesforce.mcc_connector, file)
         return snapshot.model_copy(update=update)
+
+    def _salesforce(self, current: Salesforce | None, given: HandKeptConnector, file: MergeFile) -> Salesforce | None:
+        connector = current.mcc_connector if current else None
+        if current is None or connector is None:
+            log.warning("salesforce.mcc_connector: not collected, so %s's connector settings were not merged",
+                        file.path)
+            return current
+        update: dict[str, Any] = {name: self._value(f"salesforce.mcc_connector.{name}", getattr(connector, name),
+                                                    getattr(given, name), file)
+                                  for name in ("scope_by_user", "connected") if getattr(given, name) is not None}
+        if given.system_user is not None:
+            stated = _joined(given.system_user, current.users)
+            if connector.system_user_source is SystemUserSource.inferred:
+                connector = connector.model_copy(update={"system_user": None, "system_user_source": None})
+            kept = self._value("salesforce.mcc_connector.system_user", connector.system_user, stated, file)
+            update["system_user"] = kept
+            if connector.system_user is None:
+                update["system_user_source"] = SystemUserSource.declared
+        return current.model_copy(update={"mcc_connector": connector.model_copy(update=update)})
 
     def _union(self, current: list[T], given: list[T], name: Callable[[T], str], where: str, what: str,
                file: MergeFile) -> list[T]:
@@ -225,6 +263,15 @@ class _Merger:
     def _contradiction(self, where: str, kept: str, dropped: str, file: MergeFile) -> None:
         log.warning("%s: kept %s (%s), ignored %s (%s)", where, kept, self.filled_by.get(where, "collected"),
                     dropped, file.path)
+
+
+def _joined(ref: UserRef, users: list[SalesforceUser] | None) -> UserRef:
+    """The reference completed from the collected users (by Id, else by username ignoring case)."""
+    for user in users or []:
+        if (ref.id and ref.id[:15] == user.id[:15]) or (
+                ref.username and ref.username.casefold() == user.username.casefold()):
+            return UserRef(id=user.id, username=user.username)
+    return ref
 
 
 def _find_role(roles: list[Role], access: RoleAccess) -> int | None:

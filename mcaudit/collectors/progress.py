@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -24,49 +25,64 @@ log = logging.getLogger("mcaudit.collect")
 
 
 class LogProgress:
-    """One line per object read, with its record count once known."""
-
-    def __init__(self) -> None:
-        self._current: tuple[str, str] | None = None
-        self._count: int | None = None
+    """One line per finished read, with its record count. Reads overlap, so a line is written when
+    a read ends, never half of one read's line and half of another's."""
 
     def step(self, collector: str, what: str) -> None:
-        self._flush()
-        self._current, self._count = (collector, what), None
+        """Nothing to say until the read ends."""
 
     def records(self, collector: str, what: str, count: int) -> None:
-        if self._current == (collector, what):
-            self._count = count
-        else:
-            log.info("%s: %s: %d records", collector, what, count)
+        """Pages are counted by the read itself; its line gives the total."""
+
+    def done(self, collector: str, what: str, count: int | None) -> None:
+        log.info("%s: %s%s", collector, what, f": {count} records" if count is not None else "")
 
     def close(self) -> None:
-        self._flush()
-        self._current = None
-
-    def _flush(self) -> None:
-        if self._current is None:
-            return
-        collector, what = self._current
-        log.info("%s: %s%s", collector, what, f": {self._count} records" if self._count is not None else "")
+        """Every line was written as its read ended."""
 
 
 class TerminalProgress:
-    """A spinner line: which collector, which object, how many records so far."""
+    """A spinner line per collector: what it is reading now (several reads at once), with record
+    counts so far, and how many reads it has finished."""
 
     def __init__(self, console: Console) -> None:
         self._bar = RichBar(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True)
-        self._task: TaskID = self._bar.add_task("starting")
+        self._lock = threading.Lock()
+        self._tasks: dict[str, TaskID] = {}
+        self._reading: dict[str, dict[str, int | None]] = {}
+        self._finished: dict[str, int] = {}
         self._bar.start()
 
     def step(self, collector: str, what: str) -> None:
-        self._bar.update(self._task, description=f"{collector} · {what}")
+        self._update(collector, what, None)
 
     def records(self, collector: str, what: str, count: int) -> None:
-        self._bar.update(self._task, description=f"{collector} · {what} · {count:,} records")
+        self._update(collector, what, count)
+
+    def done(self, collector: str, what: str, count: int | None) -> None:
+        with self._lock:
+            self._reading.setdefault(collector, {}).pop(what, None)
+            self._finished[collector] = self._finished.get(collector, 0) + 1
+            self._show(collector)
 
     def close(self) -> None:
         self._bar.stop()
+
+    def _update(self, collector: str, what: str, count: int | None) -> None:
+        with self._lock:
+            self._reading.setdefault(collector, {})[what] = count
+            self._show(collector)
+
+    def _show(self, collector: str) -> None:
+        reading = ", ".join(what if count is None else f"{what} ({count:,})"
+                            for what, count in self._reading.get(collector, {}).items())
+        finished = self._finished.get(collector, 0)
+        description = f"{collector} · {finished} read{'s' if finished != 1 else ''} done" + (
+            f" · reading {reading}" if reading else "")
+        if collector not in self._tasks:
+            self._tasks[collector] = self._bar.add_task(description)
+        else:
+            self._bar.update(self._tasks[collector], description=description)
 
 
 @contextmanager

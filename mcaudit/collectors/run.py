@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -28,6 +29,7 @@ def utc_now() -> datetime:
 class CollectRequest:
     salesforce: SalesforceCredentials | None  # None: not asked for (--only mc)
     marketing_cloud: MarketingCloudCredentials | None
+    sf_system_user: str | None = None  # the System User's username, as a person gave it (no API holds it)
     http: HttpSettings = field(default_factory=HttpSettings)
     mc_wsdl: str | None = None  # a file or URL; None: the packaged WSDL
     journey_detail_limit: int = 200
@@ -41,7 +43,7 @@ class CollectRequest:
 def _salesforce(request: CollectRequest, session: GuardedSession) -> Collector | None:
     if request.salesforce is None:
         return None
-    return SalesforceCollector(request.salesforce, session)
+    return SalesforceCollector(request.salesforce, session, system_user=request.sf_system_user)
 
 
 def _marketing_cloud(request: CollectRequest, session: GuardedSession) -> Collector | None:
@@ -60,17 +62,21 @@ COLLECTORS: dict[str, Callable[[CollectRequest, GuardedSession], Collector | Non
 
 
 def collect(request: CollectRequest, redactor: Redactor, progress: Progress) -> Snapshot:
+    """Both sides at once (they are different hosts and share nothing), each with its own session."""
     collected_at = request.clock()
     sections: dict[str, object | None] = {}
     runs: list[CollectorRun] = []
-    for name, build in COLLECTORS.items():
-        collector = build(request, GuardedSession(request.http, redactor))
-        if collector is None:
-            runs.append(CollectorRun(name=name, status=CollectorStatus.skipped, sections=[name]))
-            continue
-        output = collector.collect(progress)
-        sections[name] = output.section
-        runs.append(output.run)
+    collectors = {name: build(request, GuardedSession(request.http, redactor)) for name, build in COLLECTORS.items()}
+    with ThreadPoolExecutor(max_workers=len(collectors), thread_name_prefix="mcaudit-side") as pool:
+        started = {name: pool.submit(collector.collect, progress)
+                   for name, collector in collectors.items() if collector is not None}
+        for name in collectors:  # in registry order, so the record reads the same every run
+            if name not in started:
+                runs.append(CollectorRun(name=name, status=CollectorStatus.skipped, sections=[name]))
+                continue
+            output = started[name].result()
+            sections[name] = output.section
+            runs.append(output.run)
     salesforce = sections.get("salesforce")
     marketing_cloud = sections.get("marketing_cloud")
     collected = Snapshot(

@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from mcaudit.engine.context import Context, Missing, NotApplicable
+from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
 from mcaudit.engine.index import MCC_NAMESPACE, SnapshotIndex, fold
+from mcaudit.findings import Attested
+from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.marketing_cloud import MarketingCloudUser
-from mcaudit.snapshot.salesforce import ConnectedApp, SalesforceUser
+from mcaudit.snapshot.salesforce import (
+    ConnectedApp,
+    MccConnector,
+    SalesforceUser,
+    SystemUserCandidate,
+    SystemUserSource,
+    UserRef,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,121 @@ class Names(tuple[str, ...]):
         names = super().__new__(cls, sorted(match))
         names.display = ", ".join(labels) or "none"
         return names
+
+
+# -- who the System User is ------------------------------------------------------------------
+
+SYSTEM_USER_FACT = "salesforce.mcc_connector.system_user"
+MCC_APP = "the Salesforce Marketing Cloud app"
+
+
+@dataclass(frozen=True)
+class SystemUserIdentity:
+    """Who the System User is and how mcaudit knows it.
+
+    The MCC package does not store the System User: it is chosen in Marketing Cloud and no API
+    returns it. So every finding about it says where the name came from, and an inferred name is
+    labelled as such, never shown as a fact.
+    """
+
+    user_id: str | None
+    username: str | None
+    identified_by: str  # option / declared / attested / inferred
+    how: str  # e.g. "declared in the snapshot", "attested by X on DATE", "inferred from ...; confirm it"
+    attested: Attested | None = None
+    basis: str | None = None  # inferred only: what the inference rests on ("from OAuth tokens for ...")
+
+    @property
+    def name(self) -> str:
+        return self.username or self.user_id or "?"
+
+    @property
+    def inferred(self) -> bool:
+        return self.identified_by == "inferred"
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} ({self.how})"
+
+    def evidence(self) -> str:
+        return f"system user: {self.display}"
+
+
+_HOW = {SystemUserSource.option: ("option", "given with --sf-system-user"),
+        None: ("declared", "declared in the snapshot"),
+        SystemUserSource.declared: ("declared", "declared in the snapshot")}
+
+
+def _named(ref: UserRef | None) -> bool:
+    return bool(ref and (ref.id or ref.username))
+
+
+def system_user_identity(ctx: Context) -> SystemUserIdentity | None:
+    """The System User as a person gave it (option, snapshot, attestation) or, failing that, as the
+    collector inferred it. A person's word comes first: an attestation settles an inference."""
+    connector = ctx.index.sf.mcc_connector if ctx.index.sf else None
+    if connector is None:
+        return None
+    ref, source = connector.system_user, connector.system_user_source
+    if ref is not None and _named(ref) and source is not SystemUserSource.inferred:
+        identified_by, how = _HOW[source]
+        return SystemUserIdentity(ref.id, ref.username, identified_by, how)
+    lookup = ctx.attestation(SYSTEM_USER_FACT)
+    value = str(lookup.raw_value).strip() if lookup.found else ""
+    if lookup.attested is not None and value:  # a username or a User Id: joined on either
+        return SystemUserIdentity(value, value, "attested", lookup.attested.label(), lookup.attested)
+    if ref is not None and _named(ref):
+        basis = _inference_basis(connector, ref)
+        return SystemUserIdentity(ref.id, ref.username, "inferred", f"inferred {basis}; confirm it", basis=basis)
+    return None
+
+
+def describe_system_user(snapshot: Snapshot, config: EvaluationConfig | None = None) -> SystemUserIdentity | None:
+    """system_user_identity() for callers without an evaluation context (the rotation runbook)."""
+    return system_user_identity(Context(snapshot, config or EvaluationConfig()))
+
+
+def _inference_basis(connector: MccConnector, ref: UserRef) -> str:
+    candidate = next((c for c in connector.system_user_candidates or []
+                      if (ref.id and c.user_id == ref.id)
+                      or (ref.username and fold(c.username) == fold(ref.username))), None)
+    reasons = []
+    if candidate is not None and candidate.oauth_tokens:
+        reasons.append(f"OAuth tokens for {MCC_APP}: {_token_usage(candidate)}")
+    if candidate is not None and candidate.holds_system_user_permission_set:
+        reasons.append("the package's Marketing Cloud System User permission set")
+    if not reasons:
+        return "by the collector from the org's records"
+    return f"from {' and '.join(reasons)}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _token_usage(candidate: SystemUserCandidate) -> str:
+    """'2 tokens, used 4,210 times, last 2026-11-19'."""
+    parts = [_plural(candidate.oauth_tokens or 0, "token")]
+    if candidate.oauth_use_count is not None:
+        parts.append(f"used {_plural(candidate.oauth_use_count, 'time')}")
+    if candidate.oauth_last_used is not None:
+        parts.append(f"last {candidate.oauth_last_used.date().isoformat()}")
+    return ", ".join(parts)
+
+
+def candidate_evidence(candidate: SystemUserCandidate) -> str:
+    """One candidate and what ties it to the connector, for a person to confirm or rule out."""
+    if candidate.oauth_tokens is None:
+        tokens = f"OAuth tokens for {MCC_APP} not collected"
+    elif candidate.oauth_tokens == 0:
+        tokens = f"no OAuth token for {MCC_APP}"
+    else:
+        tokens = f"OAuth tokens for {MCC_APP}: {_token_usage(candidate)}"
+    parts = [tokens]
+    if candidate.holds_system_user_permission_set is not None:
+        held = "assigned" if candidate.holds_system_user_permission_set else "not assigned"
+        parts.append(f"{held} the package's Marketing Cloud System User permission set")
+    return f"candidate {candidate.username or candidate.user_id}: {'; '.join(parts)}"
 
 
 # -- Salesforce views ----------------------------------------------------------------------
@@ -128,10 +252,32 @@ class SalesforceUserView:
                       if self._index.is_profile_owned(ps))
 
     @property
+    def app_access(self) -> list[str]:
+        """Every current way to the MCC connected app: permission sets, groups and the profile."""
+        self._require_app()
+        held = self._index.current_permission_sets.get(self._user.id, set())
+        return sorted(self._index.permission_set_label(ps) for ps in held & self._index.app_permission_set_ids)
+
+    @property
+    def app_access_through_permission_set(self) -> bool:
+        """False when only the profile grants the app: it works until the profile changes."""
+        if self.app_permission_sets:
+            return True
+        if not self.app_access_via_profile:
+            raise NotApplicable(f"{self._user.username} has no current access to the connected app at all "
+                                "(see SF106)")
+        return False
+
+    @property
     def expired_app_permission_sets(self) -> list[str]:
         expired = self._index.expired_permission_sets.get(self._user.id, set())
         return sorted(self._index.permission_set_label(ps)
                       for ps in expired & self._index.app_permission_set_ids)
+
+    @property
+    def system_user(self) -> str | None:
+        """Only the System User's view has it (its name and how it was identified); None elsewhere."""
+        return None
 
     @property
     def package_permission_sets(self) -> list[str]:
@@ -143,6 +289,31 @@ class SalesforceUserView:
             if permission_set and fold(permission_set.namespace_prefix) == MCC_NAMESPACE:
                 labels.append(permission_set.label or permission_set.name)
         return sorted(labels)
+
+
+class SystemUserView(SalesforceUserView):
+    """The System User: a Salesforce user plus how mcaudit knows it is the System User."""
+
+    def __init__(self, index: SnapshotIndex, user: SalesforceUser, location: str,
+                 identity: SystemUserIdentity) -> None:
+        super().__init__(index, user, location)
+        self.identity = identity
+
+    @property
+    def system_user(self) -> str:
+        """The name and where it came from, e.g. 'x@y.example (declared in the snapshot)'."""
+        return self.identity.display
+
+    @property
+    def identified_by(self) -> str:
+        """option, declared, attested or inferred."""
+        return self.identity.identified_by
+
+
+def identity_evidence(subject: Subject) -> tuple[str, ...]:
+    """The evidence line naming the System User and its provenance, for function checks."""
+    view = subject.view
+    return (view.identity.evidence(),) if isinstance(view, SystemUserView) else ()
 
 
 # -- Marketing Cloud views -----------------------------------------------------------------
@@ -197,27 +368,38 @@ class MarketingCloudUserView:
 
 
 class ConnectorView:
-    def __init__(self, index: SnapshotIndex) -> None:
+    def __init__(self, index: SnapshotIndex, identity: SystemUserIdentity | None) -> None:
         self._index = index
         connector = index.sf.mcc_connector if index.sf else None
         if connector is None:
             raise Missing("salesforce.mcc_connector")
         self._connector = connector
+        self.identity = identity
 
     scope_by_user = property(lambda self: self._connector.scope_by_user)
     connected = property(lambda self: self._connector.connected)
 
     @property
+    def system_user(self) -> str | None:
+        """The System User's name and where it came from; None when no one identified it."""
+        return self.identity.display if self.identity else None
+
+    @property
+    def system_user_source(self) -> str | None:
+        """option, declared, attested or inferred (None: not identified)."""
+        return self.identity.identified_by if self.identity else None
+
+    @property
     def system_user_identified(self) -> bool:
-        ref = self._connector.system_user
-        return bool(ref and (ref.id or ref.username))
+        """Named by a person (option, snapshot, attestation); an inference is not an identification."""
+        return self.identity is not None and not self.identity.inferred
 
     @property
     def system_user_found(self) -> bool:
-        ref = self._connector.system_user
-        if not ref:
+        identity = self.identity
+        if identity is None:
             return False
-        return self._index.sf_user(user_id=ref.id, username=ref.username) is not None
+        return self._index.sf_user(user_id=identity.user_id, username=identity.username) is not None
 
 
 class AccountView:
@@ -245,17 +427,17 @@ class AccountView:
 
 def _system_user(ctx: Context) -> list[Subject]:
     index = ctx.index
-    connector = index.sf.mcc_connector if index.sf else None
-    ref = connector.system_user if connector else None
-    if ref is None:
+    identity = system_user_identity(ctx)
+    if identity is None:
         return []
-    found = index.sf_user(user_id=ref.id, username=ref.username)
+    found = index.sf_user(user_id=identity.user_id, username=identity.username)
     if found is None:
         return []
     position, user = found
     location = f"salesforce.users[{position}]"
-    return [Subject(user.username, f"System User {user.username}", location,
-                    SalesforceUserView(index, user, location))]
+    # an inferred System User is checked like a named one, but never shown as one
+    label = f"System User {user.username}" + (" (inferred)" if identity.inferred else "")
+    return [Subject(user.username, label, location, SystemUserView(index, user, location, identity))]
 
 
 def _system_user_id(ctx: Context) -> str | None:
@@ -303,7 +485,7 @@ def _mcc_connected_app(ctx: Context) -> list[Subject]:
 
 def _connector(ctx: Context) -> list[Subject]:
     return [Subject("mcc_connector", "MCC connector configuration", "salesforce.mcc_connector",
-                    ConnectorView(ctx.index))]
+                    ConnectorView(ctx.index, system_user_identity(ctx)))]
 
 
 def _mc_api_user(ctx: Context) -> list[Subject]:

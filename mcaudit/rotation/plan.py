@@ -1,9 +1,12 @@
 """The saved rotation plan (`preflight --save-plan`): the runbook in machine-readable form.
 
-It records what was running when the preflight ran (so what must be restored), the snapshot it
-came from and when it was made, so that `verify --plan PLAN AFTER` can stand in for the BEFORE
-snapshot. A plan file comes back from disk, maybe edited, so it is read like any untrusted
-input: size-limited, strict JSON, a strict model, and one line naming the problem.
+It records what was to be handled when the preflight ran (so what must be restored), with the
+status each asset had (a journey version may have been Published, Paused or ScheduledToPublish,
+and is restored to match), the snapshot it came from and when it was made, so that
+`verify --plan PLAN AFTER` can stand in for the BEFORE snapshot. Plans of version 1, written
+before statuses were recorded, list only Active sends, Published versions and live CRM sends.
+A plan file comes back from disk, maybe edited, so it is read like any untrusted input:
+size-limited, strict JSON, a strict model, and one line naming the problem.
 """
 
 from __future__ import annotations
@@ -16,14 +19,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, StrictStr, ValidationError, field_validator
 
-from mcaudit.engine.rotation_assets import Asset, AssetKind, RunningAssets
+from mcaudit.engine.rotation_assets import (
+    ACTIVE_SEND,
+    LIVE_JOURNEY,
+    RUNNING_JOURNEY,
+    Asset,
+    AssetKind,
+    RunningAssets,
+    parse_journey_status,
+    parse_send_status,
+)
 from mcaudit.errors import InputError
 from mcaudit.findings import Runbook, SnapshotIdentity
 from mcaudit.snapshot import field_path
 from mcaudit.snapshot.types import Model, Timestamp
 
 PLAN_FORMAT = "mcaudit-rotation-plan"
-PLAN_VERSION = 1
+PLAN_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 had no statuses: every asset in it was running
 MAX_ITEMS = 200_000  # far above any real org, far below what would exhaust memory
 
 
@@ -37,11 +50,22 @@ def _printable(value: str) -> str:
 Text = Annotated[StrictStr, Field(max_length=4000), AfterValidator(_printable)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=400), AfterValidator(_printable)]
 Count = Annotated[StrictInt, Field(ge=0, le=10**12)]
+StatusText = Annotated[StrictStr, Field(min_length=1, max_length=4000), AfterValidator(_printable)]
 
 
 class PlannedTriggeredSend(Model):
     key: Key = Field(description="TriggeredSendDefinition.CustomerKey")
     name: Text | None = None
+    status: StatusText | None = Field(default=None, description="its status when planned: Active, or a value mcaudit "
+                                "did not know; null (version 1 plans) means Active")
+
+    @field_validator("status")
+    @classmethod
+    def _to_restore(cls, value: str | None) -> str | None:
+        status = parse_send_status(value)
+        if status is not None and status.recognised and status is not ACTIVE_SEND:
+            raise ValueError(f"a triggered send with status {value} is not one a plan restores (only Active)")
+        return value
 
 
 class PlannedJourney(Model):
@@ -50,12 +74,25 @@ class PlannedJourney(Model):
     version: Annotated[StrictInt, Field(ge=1, le=10**6)]
     population: Count | None = Field(default=None, description="contacts in flight when planned")
     entry_source: Text | None = Field(default=None, description="entry source type; null if unknown")
+    status: StatusText | None = Field(default=None, description="its status when planned: Published, Paused, "
+                                "ScheduledToPublish, or a value mcaudit did not know; null (version 1 plans) "
+                                "means Published")
+
+    @field_validator("status")
+    @classmethod
+    def _to_restore(cls, value: str | None) -> str | None:
+        status = parse_journey_status(value)
+        if status is not None and status.recognised and status not in LIVE_JOURNEY:
+            raise ValueError(f"a journey version with status {value} is not one a plan restores (only Published, "
+                             "Paused or ScheduledToPublish)")
+        return value
 
 
 class PlannedScheduledSend(Model):
     id: Key = Field(description="Salesforce record Id of the CRM-initiated send")
     name: Text | None = None
-    status: Literal["scheduled", "in_progress"]
+    status: Literal["scheduled", "in_progress", "unknown"]
+    status_value: StatusText | None = Field(default=None, description="the status as Salesforce showed it")
     scheduled_at: Timestamp | None = None
 
 
@@ -104,8 +141,9 @@ class RotationPlan(Model):
     @field_validator("plan_version")
     @classmethod
     def _supported(cls, value: int) -> int:
-        if value != PLAN_VERSION:
-            raise ValueError(f"plan_version {value} is not one this mcaudit reads ({PLAN_VERSION})")
+        if value not in READABLE_VERSIONS:
+            readable = ", ".join(str(version) for version in READABLE_VERSIONS)
+            raise ValueError(f"plan_version {value} is not one this mcaudit reads ({readable})")
         return value
 
 
@@ -119,18 +157,33 @@ def _restore_of(running: RunningAssets) -> PlannedRestore:
     sends, journeys, scheduled = (listed(kind) for kind in AssetKind)
     return PlannedRestore(
         triggered_sends=None if sends is None else [
-            PlannedTriggeredSend(key=a.key, name=a.name) for a in sends],
+            PlannedTriggeredSend(key=a.key, name=a.name, status=a.status) for a in sends],
         journeys=None if journeys is None else [
             PlannedJourney(key=a.key, name=a.name, version=a.version or 1, population=a.population,
-                           entry_source=a.entry_source) for a in journeys],
+                           entry_source=a.entry_source, status=a.status) for a in journeys],
         scheduled_sends=None if scheduled is None else [
             PlannedScheduledSend.model_validate({"id": a.key, "name": a.name, "status": a.status,
-                                                 "scheduled_at": a.scheduled_at}) for a in scheduled],
+                                                 "status_value": a.status_value or None,
+                                                 "scheduled_at": a.scheduled_at})
+            for a in scheduled],
     )
 
 
 def build_plan(*, running: RunningAssets, runbook: Runbook, snapshot: SnapshotIdentity, sha256: str,
                go: bool, created_at: datetime, tool_version: str) -> RotationPlan:
+    """The plan; a snapshot value a plan cannot hold (a name with control characters) is an InputError."""
+    try:
+        return _plan(running=running, runbook=runbook, snapshot=snapshot, sha256=sha256, go=go,
+                     created_at=created_at, tool_version=tool_version)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())[:200]
+        raise InputError(f"cannot save the plan: a value from the snapshot {message}", path=snapshot.path,
+                         field=field_path(tuple(first["loc"])) or None) from None
+
+
+def _plan(*, running: RunningAssets, runbook: Runbook, snapshot: SnapshotIdentity, sha256: str,
+          go: bool, created_at: datetime, tool_version: str) -> RotationPlan:
     return RotationPlan(
         format=PLAN_FORMAT,
         plan_version=PLAN_VERSION,
@@ -224,13 +277,14 @@ def planned_assets(plan: RotationPlan) -> RunningAssets:
     restore = plan.restore
     return RunningAssets(
         triggered_sends=None if restore.triggered_sends is None else tuple(
-            Asset(AssetKind.triggered_send, item.key, item.name, "Active")
+            Asset(AssetKind.triggered_send, item.key, item.name, item.status or ACTIVE_SEND.value)
             for item in restore.triggered_sends),
         journeys=None if restore.journeys is None else tuple(
-            Asset(AssetKind.journey, item.key, item.name, "Published", version=item.version,
+            Asset(AssetKind.journey, item.key, item.name, item.status or RUNNING_JOURNEY.value, version=item.version,
                   population=item.population, entry_source=item.entry_source)
             for item in restore.journeys),
         scheduled_sends=None if restore.scheduled_sends is None else tuple(
-            Asset(AssetKind.scheduled_send, item.id, item.name, item.status, scheduled_at=item.scheduled_at)
+            Asset(AssetKind.scheduled_send, item.id, item.name, item.status, scheduled_at=item.scheduled_at,
+                  status_value=item.status_value)
             for item in restore.scheduled_sends),
     )

@@ -150,7 +150,7 @@ class Emulator:
             if fault.kind is FaultKind.slow:
                 self._stopping.wait(fault.delay)
             if fault.kind is FaultKind.expire_token and self.marketing_cloud is not None:
-                self.marketing_cloud.expire_tokens()
+                self.marketing_cloud.expire_token_of(request)
         return route.answer(request)
 
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.integrations import ApiIntegrationComponent, InstalledPackage, IntegrationType
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
-from mcaudit.snapshot.salesforce import Salesforce
+from mcaudit.snapshot.salesforce import Salesforce, SystemUserSource
 from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus, TriggeredSendStatus
 from mcaudit.testing.marketing_cloud_api import MarketingCloudLogin
 from mcaudit.testing.marketing_cloud_data import event_key
@@ -57,7 +57,12 @@ def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
         "org_id": sf.org_id or DEFAULT_ORG_ID,
         "connected_apps": apps if sf.connected_apps is not None else None,
         "users": _each(sf.users, lambda user: user.model_copy(update={"is_frozen": user.is_frozen is True})),
-        "mcc_connector": connector.model_copy(update={"connected": None}) if connector else None,
+        # the connector's state and scope by user are set in Marketing Cloud, where no API shows them;
+        # the System User is named on the command line (--sf-system-user), and the org's tokens are evidence
+        "mcc_connector": connector.model_copy(update={
+            "connected": None, "scope_by_user": None,
+            "system_user_source": SystemUserSource.option if connector.system_user else None,
+            "system_user_candidates": None}) if connector else None,
         "scheduled_sends": _each(sf.scheduled_sends, _scheduled) if connector else None,
     })
 

@@ -74,10 +74,16 @@ class FaultPlan:
         """The fault that hits this call, if any (the first one added wins)."""
         with self._lock:
             for fault in self._faults:
-                if not label.startswith(fault.match) or fault._fired >= fault.times:
+                if not _matches(label, fault.match) or fault._fired >= fault.times:
                     continue
                 fault._seen += 1
                 if fault._seen > fault.skip:
                     fault._fired += 1
                     return fault
             return None
+
+
+def _matches(label: str, match: str) -> bool:
+    """A whole label ('sf.query:User' is not 'sf.query:UserLogin'), or every label under a prefix
+    that ends where a label part does ('mc.soap.', 'sf.query:'; '' matches every call)."""
+    return label == match or (label.startswith(match) and (match == "" or match[-1] in ".:"))

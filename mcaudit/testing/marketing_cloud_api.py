@@ -52,6 +52,13 @@ class MarketingCloudApi:
         with self._lock:
             self._tokens = dict.fromkeys(self._tokens, False)
 
+    def expire_token_of(self, request: Request) -> None:
+        """The token this request carries expires (others, held by reads in flight, stay valid)."""
+        token = request.bearer() or soap_xml.header_text(request.body, "fueloauth")
+        with self._lock:
+            if token in self._tokens:
+                self._tokens[token] = False
+
     def route(self, request: Request) -> Route | None:
         path = request.path
         if request.method == "POST" and path == f"{AUTH}/v2/token":
@@ -119,8 +126,11 @@ class MarketingCloudApi:
         if unknown or not properties:
             return self._status(object_type, f"Error: The Request Property(s) {', '.join(unknown)} do not match "
                                              f"with the fields of {object_type} retrieve")
-        results = [_project(item, properties) for item in self._data.soap[object_type]
-                   if _matches(item, operation)]
+        if soap_xml.child_text(operation, "SimpleOperator") == "IN" and len(_filter_values(operation)) < 2:
+            # the API refuses IN with one value (Marketing Cloud's own tooling sends equals then)
+            return self._status(object_type, "Error: The IN operator requires more than one value")
+        matches = _filter(operation)
+        results = [_project(item, properties) for item in self._data.soap[object_type] if matches(item)]
         return self._page(object_type, results, 0)
 
     def _continue(self, request: Request) -> Reply:
@@ -241,18 +251,29 @@ def _project(item: dict[str, Any], properties: list[str]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key in wanted}
 
 
-def _matches(item: dict[str, Any], operation: Any) -> bool:
+def _filter_values(operation: Any) -> set[str]:
+    return {v for f in operation.iter() if isinstance(f.tag, str) and f.tag.endswith("Filter")
+            for v in soap_xml.children_text(f, "Value")}
+
+
+def _filter(operation: Any) -> Callable[[dict[str, Any]], bool]:
+    """The request's SimpleFilterPart as a test on one item, read from the request once."""
     prop = soap_xml.child_text(operation, "Property")
     if not prop:
-        return True
+        return lambda item: True
     operator = soap_xml.child_text(operation, "SimpleOperator")
-    values = [v for f in operation.iter() if isinstance(f.tag, str) and f.tag.endswith("Filter")
-              for v in soap_xml.children_text(f, "Value")]
-    actual: Any = item
-    for part in prop.split("."):
-        actual = actual.get(part) if isinstance(actual, dict) else None
-    if operator == "IN":
-        return str(actual) in values
-    if operator == "equals":
-        return str(actual) == (values[0] if values else "")
-    return True
+    values = _filter_values(operation)
+    parts = prop.split(".")
+
+    def matches(item: dict[str, Any]) -> bool:
+        actual: Any = item
+        for part in parts:
+            actual = actual.get(part) if isinstance(actual, dict) else None
+        text = "" if actual is None else str(actual).lower() if isinstance(actual, bool) else str(actual)
+        if operator == "IN":
+            return text in values
+        if operator == "equals":
+            return text in values and len(values) == 1
+        return True
+
+    return matches

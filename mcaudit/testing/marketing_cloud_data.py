@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from mcaudit.apicatalog import retrievable_properties
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.contacts import AttributeSet
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
@@ -17,16 +18,10 @@ from mcaudit.snapshot.sending import EntrySource, Journey
 SoapObject = dict[str, Any]
 # the SOAP API answers dateTimes without an offset, in US Central Standard Time
 SOAP_SERVER_TIME = timezone(timedelta(hours=-6))
-# what each SOAP object lets a Retrieve ask for; anything else is an error, as the API answers
-RETRIEVABLE = {
-    "BusinessUnit": {"ID", "Name", "ParentID", "CustomerKey", "Description"},
-    "Role": {"Name", "CustomerKey", "IsSystemDefined", "IsPrivate", "Description", "ObjectID"},
-    "AccountUser": {"AccountUserID", "UserID", "Name", "Email", "ActiveFlag", "IsAPIUser", "IsLocked",
-                    "MustChangePassword", "LastSuccessfulLogin", "DefaultBusinessUnit", "Roles", "CustomerKey",
-                    "NotificationEmailAddress", "CreatedDate", "ModifiedDate"},
-    "AccountUserAccount": {"AccountUser.AccountUserID", "Account.ID"},
-    "TriggeredSendDefinition": {"CustomerKey", "Name", "TriggeredSendStatus", "Client.ID", "ObjectID"},
-}
+# what each SOAP object lets a Retrieve ask for, from the API catalog; anything else is an error, as
+# the API answers
+RETRIEVABLE = {name: retrievable_properties(name) for name in
+               ("BusinessUnit", "Role", "AccountUser", "AccountUserAccount", "TriggeredSendDefinition")}
 
 
 @dataclass

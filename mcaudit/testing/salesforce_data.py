@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from mcaudit.apicatalog import soql_fields
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.salesforce import ConnectedApp, IpRelaxation, PermittedUsers, RefreshTokenPolicy
 from mcaudit.testing.soql import Table
@@ -18,9 +19,9 @@ DEFAULT_ORG_ID = "00D000000000001AAA"
 MCC_NAMESPACE = "et4ae5"
 MCC_USER_FIELD = "et4ae5__ExactTargetForAppExchangeUser__c"
 MCC_ADMIN_FIELD = "et4ae5__ExactTargetForAppExchangeAdmin__c"
-CONFIG_OBJECT, CONFIG_SYSTEM_USER, CONFIG_SCOPE_BY_USER = (
-    "et4ae5__Configuration__c", "et4ae5__System_User__c", "et4ae5__Scope_By_User__c")
+CONFIG_OBJECT = "et4ae5__Configuration__c"
 BUSINESS_UNIT_OBJECT, BUSINESS_UNIT_MID = "et4ae5__Business_Unit__c", "et4ae5__Business_Unit_ID__c"
+MCC_APP = "Salesforce Marketing Cloud"
 SEND_DEFINITION_OBJECT, SEND_STATUS, SEND_SCHEDULED_AT = (
     "et4ae5__SendDefinition__c", "et4ae5__SendStatus__c", "et4ae5__Scheduled_Date_Time__c")
 AUTOMATED_SEND_OBJECT, AUTOMATED_SEND_ACTIVE = "et4ae5__Automated_Send__c", "et4ae5__Active__c"
@@ -31,8 +32,10 @@ IP_RELAXATION = {IpRelaxation.enforce: "ENFORCE", IpRelaxation.bypass_2fa: "BYPA
 REFRESH_POLICY = {RefreshTokenPolicy.immediately_expire: "zero", RefreshTokenPolicy.infinite: "infinite",
                   RefreshTokenPolicy.specific_lifetime: "specific_lifetime:12:HOURS",
                   RefreshTokenPolicy.specific_inactivity: "specific_inactivity:30:DAYS"}
-SEND_STATUS_VALUES = {"scheduled": "Scheduled", "in_progress": "In Progress", "paused": "Paused",
-                      "completed": "Completed", "canceled": "Canceled", "failed": "Failed"}
+# how the package's picklist shows each status (one real value each; status_value wins when given)
+SEND_STATUS_VALUES = {"new": "New", "scheduled": "Scheduled", "in_progress": "Sending", "paused": "Paused",
+                      "completed": "Completed", "canceled": "Canceled", "failed": "Failed", "deleted": "Deleted",
+                      "unknown": None}
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,11 @@ def app_id(app: ConnectedApp, position: int) -> str:
     return app.id or f"0H4000000000{position:03d}AAA"
 
 
+def refresh_token_fields(policy: RefreshTokenPolicy | None) -> dict[str, object]:
+    """ConnectedApplication's SOQL view of the refresh token policy."""
+    return {"OptionsRefreshTokenValidityMetric": False, "RefreshTokenValidityPeriod": None}
+
+
 def has_package(snapshot: Snapshot) -> bool:
     return snapshot.salesforce is not None and snapshot.salesforce.mcc_connector is not None
 
@@ -66,10 +74,12 @@ def tables(snapshot: Snapshot) -> dict[str, Table]:
     result = {
         "Organization": Table(("Id", "Name", "InstanceName"),
                               [{"Id": sf.org_id or DEFAULT_ORG_ID, "Name": snapshot.name, "InstanceName": "EMU1"}]),
-        "ConnectedApplication": Table(("Id", "Name", "OptionsAllowAdminApprovedUsersOnly"), [
+        "ConnectedApplication": Table(("Id", "Name", "OptionsAllowAdminApprovedUsersOnly",
+                                       "OptionsRefreshTokenValidityMetric", "RefreshTokenValidityPeriod"), [
             {"Id": app_id(app, i), "Name": app.name,
              "OptionsAllowAdminApprovedUsersOnly": None if app.permitted_users is None
-             else app.permitted_users is PermittedUsers.admin_approved}
+             else app.permitted_users is PermittedUsers.admin_approved,
+             **refresh_token_fields(app.refresh_token_policy)}
             for i, app in enumerate(apps)]),
         "SetupEntityAccess": Table(("ParentId", "SetupEntityId", "SetupEntityType"), [
             {"ParentId": ps, "SetupEntityId": app_id(app, i), "SetupEntityType": "ConnectedApplication"}
@@ -93,6 +103,7 @@ def tables(snapshot: Snapshot) -> dict[str, Table]:
     }
     if has_package(snapshot):
         result.update(_package_tables(snapshot))
+    result = {name: as_in_org(name, table) for name, table in result.items()}
     # a section the snapshot lacks (its collection failed) is served as a refusal, so it fails again
     for section, objects in SECTION_OBJECTS.items():
         if getattr(sf, section) is None:
@@ -112,6 +123,19 @@ SECTION_OBJECTS = {
 }
 
 
+def as_in_org(name: str, table: Table) -> Table:
+    """The table with the object's real field list (API catalog), as an org has it: a query naming
+    any other field is refused with INVALID_FIELD. Rows fill only what the snapshot says."""
+    fields = soql_fields(name)
+    known = {field.casefold() for field in fields}
+    invented = sorted({key for row in table.rows for key in row if key.casefold() not in known})
+    assert not invented, f"the emulator serves {name} fields the API catalog does not list: {invented}"
+    if not any(field.startswith(MCC_NAMESPACE + "__") for field in table.fields) and name == "User":
+        # without the package installed, its user fields do not exist
+        fields = tuple(field for field in fields if not field.startswith(MCC_NAMESPACE + "__"))
+    return Table(fields, table.rows, table.refused)
+
+
 def _users(snapshot: Snapshot) -> Table:
     fields = (*USER_FIELDS, MCC_USER_FIELD, MCC_ADMIN_FIELD) if has_package(snapshot) else USER_FIELDS
     users = snapshot.salesforce.users if snapshot.salesforce else None
@@ -127,23 +151,55 @@ def _package_tables(snapshot: Snapshot) -> dict[str, Table]:
     sf = snapshot.salesforce
     assert sf is not None and sf.mcc_connector is not None
     connector = sf.mcc_connector
-    system_user = system_user_id(snapshot)
+    endpoints = connector.endpoints
     sends = sf.scheduled_sends or []
     return {
-        CONFIG_OBJECT: Table(("Id", CONFIG_SYSTEM_USER, CONFIG_SCOPE_BY_USER), [
-            {"Id": "a0C000000000001AAA", CONFIG_SYSTEM_USER: system_user,
-             CONFIG_SCOPE_BY_USER: connector.scope_by_user}]),
-        BUSINESS_UNIT_OBJECT: Table(("Id", "Name", BUSINESS_UNIT_MID), [
-            {"Id": f"a0D{i:015d}", "Name": unit.name, BUSINESS_UNIT_MID: str(unit.mid)}
+        # the package keeps its settings in one record; the System User and scope by user are not among them
+        CONFIG_OBJECT: Table(("Id", "et4ae5__Parent_Account_MID__c", "et4ae5__Auth_API_URL__c",
+                              "et4ae5__Root_Rest_API_URL__c", "et4ae5__Root_SOAP_API_URL__c",
+                              "et4ae5__automationObjects__c"), [{
+            "Id": "a0C000000000001AAA",
+            "et4ae5__Parent_Account_MID__c": None if connector.parent_account_mid is None
+            else str(connector.parent_account_mid),
+            "et4ae5__Auth_API_URL__c": endpoints.auth if endpoints else None,
+            "et4ae5__Root_Rest_API_URL__c": endpoints.rest if endpoints else None,
+            "et4ae5__Root_SOAP_API_URL__c": endpoints.soap if endpoints else None,
+            "et4ae5__automationObjects__c": None if connector.automation_objects is None
+            else ";".join(connector.automation_objects)}]),
+        BUSINESS_UNIT_OBJECT: Table(("Id", "Name", BUSINESS_UNIT_MID, "et4ae5__Enabled__c",
+                                     "et4ae5__IsParentAccountMID__c"), [
+            {"Id": f"a0D{i:015d}", "Name": unit.name, BUSINESS_UNIT_MID: str(unit.mid),
+             # a checkbox is never null in an org: an unknown state reads as the field's default
+             "et4ae5__Enabled__c": unit.enabled is not False, "et4ae5__IsParentAccountMID__c": unit.is_parent is True}
             for i, unit in enumerate(connector.business_units or [])]),
         SEND_DEFINITION_OBJECT: Table(("Id", "Name", SEND_STATUS, SEND_SCHEDULED_AT), [
-            {"Id": send.id, "Name": send.name, SEND_STATUS: SEND_STATUS_VALUES[send.status.value],
+            {"Id": send.id, "Name": send.name,
+             SEND_STATUS: send.status_value if send.status_value is not None else SEND_STATUS_VALUES[send.status.value],
              SEND_SCHEDULED_AT: sf_time(send.scheduled_at)}
             for send in sends if send.kind != "automated_send"]),
         AUTOMATED_SEND_OBJECT: Table(("Id", "Name", AUTOMATED_SEND_ACTIVE), [
             {"Id": send.id, "Name": send.name, AUTOMATED_SEND_ACTIVE: send.status.value in AUTOMATED_ACTIVE}
             for send in sends if send.kind == "automated_send"]),
+        "OauthToken": _oauth_tokens(snapshot),
     }
+
+
+def _oauth_tokens(snapshot: Snapshot) -> Table:
+    """The connector's OAuth tokens: the candidates' as the snapshot records them, else one token
+    held by the System User (the connector authenticates as that user)."""
+    fields = ("AppName", "UserId", "UseCount", "LastUsedDate")
+    sf = snapshot.salesforce
+    connector = sf.mcc_connector if sf else None
+    moment = sf_time(snapshot.collected_at)
+    rows = []
+    for candidate in (connector.system_user_candidates if connector else None) or []:
+        for number in range(candidate.oauth_tokens or 0):
+            rows.append({"AppName": MCC_APP, "UserId": candidate.user_id,
+                         "UseCount": (candidate.oauth_use_count or 0) if number == 0 else 0,
+                         "LastUsedDate": sf_time(candidate.oauth_last_used) if number == 0 else None})
+    if not rows and (system_user := system_user_id(snapshot)) is not None:
+        rows.append({"AppName": MCC_APP, "UserId": system_user, "UseCount": 1200, "LastUsedDate": moment})
+    return Table(fields, rows)
 
 
 AUTOMATED_ACTIVE = frozenset({"scheduled", "in_progress"})
@@ -170,7 +226,7 @@ def tooling_tables(snapshot: Snapshot) -> dict[str, Table]:
         if major.isdigit():
             rows.append({fields[0]: MCC_NAMESPACE, fields[1]: int(major),
                          fields[2]: int(minor) if minor.isdigit() else 0})
-    return {"InstalledSubscriberPackage": Table(fields, rows)}
+    return {"InstalledSubscriberPackage": as_in_org("InstalledSubscriberPackage", Table(fields, rows))}
 
 
 def app_metadata(snapshot: Snapshot) -> list[AppMetadata]:

@@ -56,9 +56,15 @@ def serve() -> Iterator[object]:
         emulator.stop()
 
 
-def collect_args(api: Emulator, source: Snapshot, output: Path, *extra: str) -> list[str]:
+def collect_args(api: Emulator, source: Snapshot, output: Path, *extra: str,
+                 name_system_user: bool = True) -> list[str]:
+    """The command line of a collection from this emulator, naming the source's System User (which
+    no API holds) as an admin would, unless `name_system_user` is False."""
     api_user = source.marketing_cloud.mcc_api_user if source.marketing_cloud else None
-    return ["collect", "-o", str(output),
+    connector = source.salesforce.mcc_connector if source.salesforce else None
+    system_user = connector.system_user.username if connector and connector.system_user else None
+    named = ["--sf-system-user", system_user] if system_user and name_system_user else []
+    return ["collect", "-o", str(output), *named,
             "--sf-login-url", api.sf_login_url, "--sf-username", SF_USERNAME, "--sf-password", SF_PASSWORD,
             "--sf-security-token", "",
             "--mc-auth-url", api.mc_auth_url, "--mc-client-id", MC_CLIENT_ID, "--mc-client-secret", MC_CLIENT_SECRET,
@@ -74,8 +80,8 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 def collect(api: Emulator, source: Snapshot, output: Path, capsys: pytest.CaptureFixture[str],
-            *extra: str) -> Outcome:
-    code, out, err = run_main(collect_args(api, source, output, *extra), capsys)
+            *extra: str, name_system_user: bool = True) -> Outcome:
+    code, out, err = run_main(collect_args(api, source, output, *extra, name_system_user=name_system_user), capsys)
     snapshot = load_snapshot(output).snapshot if output.exists() else None
     return Outcome(code, out, err, snapshot)
 

@@ -104,7 +104,13 @@ def test_fault_leaves_a_partial_snapshot(fault: Fault, collector: str, failed: l
     assert time.monotonic() - started < 8  # bounded retries, short timeouts: no hang
     assert result.exit_code == 3 and result.snapshot is not None
     run = next(run for run in result.snapshot.collection.collectors if run.name == collector)
-    assert run.status.value == "partial" and run.failed_sections == failed
+    assert run.status.value == "partial"
+    if fault.kind is FaultKind.expire_token:
+        # reads run at once: one that shared the dying token may fail with it, never for another reason
+        assert failed[0] in run.failed_sections
+        assert all(reason.lower() in part.lower() for part in (run.error or "").split("; ")), run.error
+    else:
+        assert run.failed_sections == failed
     assert reason.lower() in (run.error or "").lower()
     section, _, field = failed[0].partition(".")
     assert getattr(getattr(result.snapshot, section), field) is None  # not collected, not guessed

@@ -20,13 +20,31 @@ def test_plain_lines_when_not_a_terminal() -> None:
     with reporting(redactor, debug=False, stream=stream) as progress:
         assert isinstance(progress, LogProgress)
         progress.step("salesforce", "User")
+        progress.step("salesforce", "UserLogin")  # reads overlap: a line is written when each one ends
         progress.records("salesforce", "User", 2000)
-        progress.records("salesforce", "User", 3120)
         logging.getLogger("mcaudit.collect").warning("token s3cr3t-value refused")
-        progress.step("salesforce", "UserLogin")
+        progress.done("salesforce", "UserLogin", None)
+        progress.done("salesforce", "User", 3120)
     lines = stream.getvalue().splitlines()
-    assert "mcaudit: salesforce: User: 3120 records" in lines
-    assert "mcaudit: token *** refused" in lines and "mcaudit: salesforce: UserLogin" in lines
+    assert lines == ["mcaudit: token *** refused", "mcaudit: salesforce: UserLogin",
+                     "mcaudit: salesforce: User: 3120 records"]
+
+
+def test_terminal_line_per_collector_names_the_reads_in_flight() -> None:
+    from rich.console import Console
+
+    progress = TerminalProgress(Console(file=FakeTerminal(), force_terminal=True, width=200))
+    try:
+        progress.step("salesforce", "User")
+        progress.step("salesforce", "PermissionSet")
+        progress.records("salesforce", "User", 4000)
+        progress.step("marketing_cloud", "AccountUser")
+        progress.done("salesforce", "PermissionSet", 12)
+        shown = {str(task.description) for task in progress._bar.tasks}
+    finally:
+        progress.close()
+    assert shown == {"salesforce · 1 read done · reading User (4,000)",
+                     "marketing_cloud · 0 reads done · reading AccountUser"}
 
 
 def test_live_display_on_a_terminal() -> None:

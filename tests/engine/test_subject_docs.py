@@ -13,7 +13,7 @@ VIEWS = {
     "sf.org": subjects.OrgView,
     "sf.mcc_connected_app": subjects.ConnectedAppView,
     "sf.connector": subjects.ConnectorView,
-    "sf.system_user": subjects.SalesforceUserView,
+    "sf.system_user": subjects.SystemUserView,
     "sf.impacted_users": subjects.SalesforceUserView,
     "sf.mcc_permission_holders": subjects.SalesforceUserView,
     "mc.api_user": subjects.MarketingCloudUserView,

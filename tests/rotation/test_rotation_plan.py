@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ..conftest import run_cli
-from .conftest import run_json, sample
+from .conftest import edited_sample, run_json, sample
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +28,17 @@ def _plan(path: Path) -> dict[str, Any]:
 
 def test_plan_records_what_was_running_and_where_it_came_from(plan_file: Path) -> None:
     plan = _plan(plan_file)
-    assert (plan["format"], plan["plan_version"], plan["decision"]) == ("mcaudit-rotation-plan", 1, "NO-GO")
+    assert (plan["format"], plan["plan_version"], plan["decision"]) == ("mcaudit-rotation-plan", 2, "NO-GO")
     assert plan["snapshot"]["collected_at"] == "2026-11-21T07:00:00Z"
     assert plan["snapshot"]["org_id"] == "00D5g000004AcmeEAC" and len(plan["snapshot"]["sha256"]) == 64
     assert plan["created_at"].endswith("Z")
     restore = plan["restore"]
-    assert [item["key"] for item in restore["triggered_sends"]] == ["welcome-email", "order-receipt"]
-    assert [(item["key"], item["version"]) for item in restore["journeys"]] == [
-        ("onboarding-journey", 3), ("lead-nurture", 1)]
-    assert [item["id"] for item in restore["scheduled_sends"]] == ["a0B5g00000NovNewsAAA", "a0B5g00000SvcUpdtAAA"]
+    assert [(item["key"], item["status"]) for item in restore["triggered_sends"]] == [
+        ("welcome-email", "Active"), ("order-receipt", "Active")]
+    assert [(item["key"], item["version"], item["status"]) for item in restore["journeys"]] == [
+        ("onboarding-journey", 3, "Published"), ("lead-nurture", 1, "Published")]
+    assert [(item["id"], item["status"]) for item in restore["scheduled_sends"]] == [
+        ("a0B5g00000NovNewsAAA", "scheduled"), ("a0B5g00000SvcUpdtAAA", "in_progress")]
     phases = [step["phase"] for step in plan["runbook"]["steps"]]
     assert phases[0] == "pause" and phases[-1] == "verify"
     assert "--plan" in plan["runbook"]["steps"][-1]["action"]
@@ -70,6 +72,38 @@ def test_a_plan_without_a_section_leaves_it_unknown(tmp_path: Path) -> None:
     assert "marketing_cloud.triggered_sends" in pv402[0]["message"]
 
 
+def test_a_version_1_plan_without_statuses_still_verifies(plan_file: Path, tmp_path: Path) -> None:
+    """Plans written before statuses were recorded list only running assets: read as Active / Published."""
+    old = _plan(plan_file)
+    old["plan_version"] = 1
+    for kind in ("triggered_sends", "journeys"):
+        for item in old["restore"][kind]:
+            del item["status"]
+    for item in old["restore"]["scheduled_sends"]:
+        del item["status_value"]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    done, result = run_json("verify", "--plan", path, sample("after-partial"))
+    assert done.returncode == 1
+    failing = {(f["rule_id"], f["subject"]) for f in result["findings"] if f["status"] == "fail"}
+    assert ("PV403", "journey 'Lead nurture' (key lead-nurture)") in failing
+    pv403 = next(f for f in result["findings"] if f["subject"] == "journey 'Lead nurture' (key lead-nurture)")
+    assert f"before: version 1 Published (in the plan {path})" in pv403["evidence"]
+
+
+@pytest.mark.parametrize("field", ["name", "status"])
+def test_a_snapshot_value_a_plan_cannot_hold_is_one_line_and_exit_2(tmp_path: Path, field: str) -> None:
+    def edit(document: dict[str, Any]) -> None:
+        document["marketing_cloud"]["journeys"][1][field] = "Odd\x1b[31m"
+
+    done = run_cli("preflight", edited_sample("live", tmp_path / "control.yaml", edit), "--save-plan",
+                   tmp_path / "plan.json")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("mcaudit: error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot save the plan" in done.stderr and "control characters" in done.stderr
+    assert "\x1b" not in done.stderr and not (tmp_path / "plan.json").exists()
+
+
 def _valid(plan_file: Path) -> dict[str, Any]:
     return _plan(plan_file)
 
@@ -92,6 +126,12 @@ def _hostile(plan_file: Path, tmp_path: Path, name: str) -> Path:
     elif name == "wrong type":
         good["restore"]["journeys"][0]["version"] = "3; rm -rf /"
         target.write_text(json.dumps(good), encoding="utf-8")
+    elif name == "a stopped journey to restore":
+        good["restore"]["journeys"][0]["status"] = "Stopped"
+        target.write_text(json.dumps(good), encoding="utf-8")
+    elif name == "an inactive send to restore":
+        good["restore"]["triggered_sends"][0]["status"] = "Inactive"
+        target.write_text(json.dumps(good), encoding="utf-8")
     elif name == "newer version":
         good["plan_version"] = 99
         target.write_text(json.dumps(good), encoding="utf-8")
@@ -109,7 +149,8 @@ def _hostile(plan_file: Path, tmp_path: Path, name: str) -> Path:
 
 
 HOSTILE = ["not json", "a list", "not a plan", "escape sequences in a key", "unknown field", "wrong type",
-           "newer version", "duplicate keys", "deep nesting", "NaN", "binary", "too big"]
+           "a stopped journey to restore", "an inactive send to restore", "newer version", "duplicate keys",
+           "deep nesting", "NaN", "binary", "too big"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)

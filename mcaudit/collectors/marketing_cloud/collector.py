@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
@@ -16,6 +17,7 @@ from mcaudit.collectors.marketing_cloud import records
 from mcaudit.collectors.marketing_cloud.rest import RestClient
 from mcaudit.collectors.marketing_cloud.soap import SoapClient
 from mcaudit.collectors.marketing_cloud.token import Token, TokenManager
+from mcaudit.collectors.parallel import Reads
 from mcaudit.collectors.problems import ApiError, describe
 from mcaudit.snapshot.contacts import AttributeSet
 from mcaudit.snapshot.integrations import ApiIntegrationComponent, Endpoints, InstalledPackage, IntegrationType
@@ -29,6 +31,7 @@ SECTIONS = ["marketing_cloud", "marketing_cloud.business_units", "marketing_clou
             "marketing_cloud.installed_packages"]
 USER_PROPERTIES = ["AccountUserID", "UserID", "Name", "Email", "ActiveFlag", "IsAPIUser", "IsLocked",
                    "MustChangePassword", "LastSuccessfulLogin", "DefaultBusinessUnit", "Roles", "CustomerKey"]
+ACCESS_CHUNK = 100  # AccountUserIDs per AccountUserAccount Retrieve
 # every status but Deleted: a deleted definition is nothing to pause or restore
 SEND_STATUSES = ["New", "Active", "Inactive", "Canceled", "Moved"]
 WRITE_SCOPE_SUFFIXES = ("_write", "_send", "_publish", "_execute", "_activate", "_delete")
@@ -51,52 +54,87 @@ class MarketingCloudCollector:
         tokens = TokenManager(self.credentials, self.session)
         try:
             progress.step(NAME, "token")
-            token = tokens.current()
+            token = tokens.current()  # the one token every read below shares
+            progress.done(NAME, "token", None)
             soap = SoapClient(tokens, self.session, self.wsdl)
         except Exception as error:  # without a token nothing can be read
             fatal = describe(error, self.session.redactor)
             log.warning("marketing_cloud: collection failed: %s", fatal)
             return CollectorOutput(None, sections.run(self.session.total_calls, fatal=fatal))
         rest = RestClient(tokens, self.session)
-        units = sections.read("marketing_cloud.business_units", lambda: self._business_units(soap, progress))
-        section = MarketingCloud(
-            subdomain=self.credentials.subdomain,
-            endpoints=Endpoints(auth=self.credentials.auth_url, rest=token.rest_url, soap=token.soap_url),
-            mid=_account_mid(units, self.credentials.account_id),
-            mcc_api_user=self.credentials.api_user,
-            business_units=units,
-            users=sections.read("marketing_cloud.users", lambda: self._users(soap, progress, sections)),
-            roles=sections.read("marketing_cloud.roles", lambda: records.roles(
-                self._retrieve(soap, progress, "Role", ["Name", "CustomerKey", "IsSystemDefined"]))),
-            triggered_sends=sections.read("marketing_cloud.triggered_sends",
-                                          lambda: self._triggered_sends(soap, progress)),
-            journeys=sections.read("marketing_cloud.journeys", lambda: self._journeys(rest, progress, sections)),
-            attribute_sets=sections.read("marketing_cloud.attribute_sets",
-                                         lambda: self._attribute_sets(rest, token.scope, progress)),
-            installed_packages=[self._own_package(token)],
-        )
+        with Reads(NAME) as reads:
+            section = self._read_all(soap, rest, token, progress, sections, reads)
         _note_scope(token)
         return CollectorOutput(section, sections.run(self.session.total_calls))
 
+    def _read_all(self, soap: SoapClient, rest: RestClient, token: Token, progress: Progress,
+                  sections: SectionLog, reads: Reads) -> MarketingCloud:
+        """Start every independent read, then assemble. Business-unit access needs the users'
+        AccountUserIDs, and journeys need the event definitions, so those are started once their
+        inputs are in, from this thread (a read never waits on another read's worker)."""
+        units = reads.start(lambda: records.business_units(self._retrieve(
+            soap, progress, "BusinessUnit", ["ID", "Name", "ParentID"], query_all_accounts=True)))
+        found_users = reads.start(lambda: self._retrieve(soap, progress, "AccountUser", USER_PROPERTIES,
+                                                         query_all_accounts=True))
+        roles = reads.start(lambda: records.roles(
+            self._retrieve(soap, progress, "Role", ["Name", "CustomerKey", "IsSystemDefined"])))
+        sends = reads.start(lambda: self._triggered_sends(soap, progress))
+        sources = reads.start(lambda: self._event_definitions(rest, progress))
+        items = reads.start(lambda: self._journey_items(rest, progress))
+        attribute_sets = reads.start(lambda: self._attribute_sets(rest, token.scope, progress))
+
+        users = sections.read("marketing_cloud.users", lambda: self._users(soap, found_users.result(), progress,
+                                                                            sections, reads))
+        read_units = sections.read("marketing_cloud.business_units", units.result)
+        return MarketingCloud(
+            subdomain=self.credentials.subdomain,
+            endpoints=Endpoints(auth=self.credentials.auth_url, rest=token.rest_url, soap=token.soap_url),
+            mid=_account_mid(read_units, self.credentials.account_id),
+            mcc_api_user=self.credentials.api_user,
+            business_units=read_units,
+            users=users,
+            roles=sections.read("marketing_cloud.roles", roles.result),
+            triggered_sends=sections.read("marketing_cloud.triggered_sends", sends.result),
+            journeys=sections.read("marketing_cloud.journeys", lambda: self._journeys(
+                rest, items.result(), sources.result(), sections)),
+            attribute_sets=sections.read("marketing_cloud.attribute_sets", attribute_sets.result),
+            installed_packages=[self._own_package(token)],
+        )
+
     def _retrieve(self, soap: SoapClient, progress: Progress, object_type: str, properties: list[str],
-                  **options: Any) -> list[Any]:
-        progress.step(NAME, object_type)
-        results = soap.retrieve(object_type, properties,
-                                on_page=lambda count: progress.records(NAME, object_type, count), **options)
-        progress.records(NAME, object_type, len(results))
-        return results
+                  what: str | None = None, **options: Any) -> list[Any]:
+        label = what or object_type
+        progress.step(NAME, label)
+        count: int | None = None
+        try:
+            results = soap.retrieve(object_type, properties,
+                                    on_page=lambda number: progress.records(NAME, label, number), **options)
+            count = len(results)
+            return results
+        finally:
+            progress.done(NAME, label, count)
 
-    def _business_units(self, soap: SoapClient, progress: Progress) -> list[BusinessUnit]:
-        return records.business_units(self._retrieve(soap, progress, "BusinessUnit", ["ID", "Name", "ParentID"],
-                                                     query_all_accounts=True))
-
-    def _users(self, soap: SoapClient, progress: Progress, sections: SectionLog) -> list[MarketingCloudUser]:
-        found = self._retrieve(soap, progress, "AccountUser", USER_PROPERTIES, query_all_accounts=True)
-        # business-unit access is a second object; without it the users still count, their access not
-        access = sections.read("marketing_cloud.users", lambda: records.user_access(self._retrieve(
-            soap, progress, "AccountUserAccount", ["AccountUser.AccountUserID", "Account.ID"],
-            query_all_accounts=True)))
+    def _users(self, soap: SoapClient, found: list[Any], progress: Progress, sections: SectionLog,
+               reads: Reads) -> list[MarketingCloudUser]:
+        # business-unit access is a second object, asked for by AccountUserID in chunks (as Marketing
+        # Cloud's own tooling does) rather than for the whole account; without it the users still count
+        ids = sorted({user_id for result in found if (user_id := records.number(records.value(result, "AccountUserID")))
+                      is not None})
+        chunks = [ids[start:start + ACCESS_CHUNK] for start in range(0, len(ids), ACCESS_CHUNK)]
+        started = [reads.start(partial(
+            self._retrieve, soap, progress, "AccountUserAccount", ["AccountUser.AccountUserID", "Account.ID"],
+            f"AccountUserAccount {number}/{len(chunks)}", filter=self._user_filter(soap, chunk),
+            query_all_accounts=True)) for number, chunk in enumerate(chunks, start=1)]
+        access = sections.read("marketing_cloud.users", lambda: records.user_access(
+            [row for future in started for row in future.result()]))
         return records.users(found, access)
+
+    @staticmethod
+    def _user_filter(soap: SoapClient, chunk: list[int]) -> Any:
+        values = [str(user_id) for user_id in chunk]
+        if len(values) == 1:  # IN with one value is refused; equals takes it
+            return soap.simple_filter("AccountUser.AccountUserID", "equals", values)
+        return soap.simple_filter("AccountUser.AccountUserID", "IN", values)
 
     def _triggered_sends(self, soap: SoapClient, progress: Progress) -> list[TriggeredSend]:
         # the status filter must use IN: the API does not filter this property reliably with equals
@@ -105,15 +143,28 @@ class MarketingCloudCollector:
             soap, progress, "TriggeredSendDefinition", ["CustomerKey", "Name", "TriggeredSendStatus", "Client.ID"],
             filter=status_filter, query_all_accounts=True))
 
-    def _journeys(self, rest: RestClient, progress: Progress, sections: SectionLog) -> list[Journey]:
+    def _event_definitions(self, rest: RestClient, progress: Progress) -> journey_api.EventSources:
         progress.step(NAME, "event definitions")
-        sources = journey_api.event_definitions(rest, self.page_size)
-        progress.records(NAME, "event definitions", len(sources))
+        found: journey_api.EventSources | None = None
+        try:
+            found = journey_api.event_definitions(rest, self.page_size)
+            return found
+        finally:
+            progress.done(NAME, "event definitions", None if found is None else len(found.by_key))
+
+    def _journey_items(self, rest: RestClient, progress: Progress) -> list[dict[str, Any]]:
         progress.step(NAME, "journeys")
-        result = journey_api.journeys(rest, sources, detail_limit=self.journey_detail_limit,
-                                      page_size=self.page_size,
-                                      on_page=lambda count: progress.records(NAME, "journeys", count))
-        progress.records(NAME, "journeys", len(result.journeys))
+        found: list[dict[str, Any]] | None = None
+        try:
+            found = journey_api.journey_items(rest, self.page_size,
+                                              on_page=lambda count: progress.records(NAME, "journeys", count))
+            return found
+        finally:
+            progress.done(NAME, "journeys", None if found is None else len(found))
+
+    def _journeys(self, rest: RestClient, items: list[dict[str, Any]], sources: journey_api.EventSources,
+                  sections: SectionLog) -> list[Journey]:
+        result = journey_api.journeys(rest, items, sources, detail_limit=self.journey_detail_limit)
         if result.unresolved:
             sections.fail("marketing_cloud.journeys",
                           f"entry source not collected for {result.unresolved} running journey version(s): "
@@ -122,6 +173,7 @@ class MarketingCloudCollector:
 
     def _attribute_sets(self, rest: RestClient, granted: str | None, progress: Progress) -> list[AttributeSet]:
         progress.step(NAME, "attribute sets")
+        found: list[AttributeSet] | None = None
         try:
             found = contact_api.attribute_sets(rest, self.page_size)
         except ApiError as error:
@@ -129,7 +181,8 @@ class MarketingCloudCollector:
                 # the usual cause, and one the admin can fix in Installed Packages
                 raise ApiError(f"{error} (the package lacks Contacts: Read, {contact_api.SCOPE})") from error
             raise
-        progress.records(NAME, "attribute sets", len(found))
+        finally:
+            progress.done(NAME, "attribute sets", None if found is None else len(found))
         return found
 
     def _own_package(self, token: Token) -> InstalledPackage:

@@ -9,6 +9,7 @@ make a detail call, at most `detail_limit` of them, a few at a time.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from typing import Any
 from mcaudit.collectors.marketing_cloud.rest import RestClient
 from mcaudit.snapshot.sending import EntrySource, EntrySourceType, Journey, JourneyStatus
 
+log = logging.getLogger("mcaudit.collect.marketing_cloud")
 INTERACTIONS = "interaction/v1/interactions"
 EVENT_DEFINITIONS = "interaction/v1/eventDefinitions"
 PAGE_SIZE = 50  # the documented maximum for both lists
@@ -33,27 +35,57 @@ class JourneyResult:
     unresolved: int  # running versions whose entry source stays not collected (detail limit reached)
 
 
-def event_definitions(rest: RestClient, page_size: int = PAGE_SIZE) -> dict[str, EntrySource]:
-    sources: dict[str, EntrySource] = {}
-    for items in rest.pages(EVENT_DEFINITIONS, page_size):
+@dataclass(frozen=True)
+class EventSources:
+    """The account's entry event definitions, by id and by key. A journey names its entry event by
+    both; the id is what Journey Builder keeps current (a key can be stale), so it is tried first."""
+
+    by_id: dict[str, EntrySource]
+    by_key: dict[str, EntrySource]
+
+    def find(self, definition_id: Any, key: Any) -> EntrySource | None:
+        if isinstance(definition_id, str) and definition_id in self.by_id:
+            return self.by_id[definition_id]
+        return self.by_key.get(key) if isinstance(key, str) else None
+
+
+def event_definitions(rest: RestClient, page_size: int = PAGE_SIZE) -> EventSources:
+    by_id: dict[str, EntrySource] = {}
+    by_key: dict[str, EntrySource] = {}
+    # extras=all: without it the list may leave out each definition's schema and configuration
+    for items in rest.pages(EVENT_DEFINITIONS, page_size, {"extras": "all"}):
         for item in items:
             key = item.get("eventDefinitionKey") if isinstance(item, dict) else None
-            if isinstance(key, str) and key:
-                sources[key] = _entry_source(item.get("type"), key, item)
-    return sources
+            if not isinstance(key, str) or not key:
+                continue
+            source = _entry_source(item.get("type"), key, item)
+            by_key[key] = source
+            if isinstance(item.get("id"), str) and item["id"]:
+                by_id[item["id"]] = source
+    return EventSources(by_id, by_key)
 
 
-def journeys(rest: RestClient, sources: dict[str, EntrySource], *, detail_limit: int,
-             page_size: int = PAGE_SIZE, on_page: Callable[[int], None] | None = None) -> JourneyResult:
+def journey_items(rest: RestClient, page_size: int = PAGE_SIZE,
+                  on_page: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Every version of every journey (one list item each), with its population (extras=stats)."""
     items: list[dict[str, Any]] = []
     params: dict[str, str | int] = {"mostRecentVersionOnly": "false", "extras": "stats"}
     for page in rest.pages(INTERACTIONS, page_size, params):
         items.extend(item for item in page if isinstance(item, dict))
         if on_page is not None:
             on_page(len(items))
+    return items
+
+
+def journeys(rest: RestClient, items: list[dict[str, Any]], sources: EventSources, *,
+             detail_limit: int) -> JourneyResult:
     versions = [_journey(item, sources) for item in items]
+    for journey in versions:
+        if not journey.status.recognised:
+            log.warning("marketing_cloud: journey %s version %d has a status this mcaudit does not know (%r): "
+                        "kept as it is; rules treat it as unknown", journey.key, journey.version, journey.status.value)
     pending = [index for index, journey in enumerate(versions)
-               if journey.entry_source is None and journey.status in RUNNING and journey.id]
+               if journey.entry_source is None and _may_run(journey) and journey.id]
     chosen = pending[:detail_limit]
     with ThreadPoolExecutor(max_workers=DETAIL_CONCURRENCY) as pool:
         found = list(pool.map(lambda index: _detail_source(rest, versions[index], sources), chosen))
@@ -62,7 +94,12 @@ def journeys(rest: RestClient, sources: dict[str, EntrySource], *, detail_limit:
     return JourneyResult(versions, unresolved=len(pending) - len(chosen))
 
 
-def _journey(item: dict[str, Any], sources: dict[str, EntrySource]) -> Journey:
+def _may_run(journey: Journey) -> bool:
+    """Versions whose entry source matters: running or about to, or a status nobody knows yet."""
+    return journey.status in RUNNING or not journey.status.recognised
+
+
+def _journey(item: dict[str, Any], sources: EventSources) -> Journey:
     stats = _mapping(item.get("stats"))
     population = stats.get("currentPopulation")
     version = item.get("version")
@@ -70,30 +107,35 @@ def _journey(item: dict[str, Any], sources: dict[str, EntrySource]) -> Journey:
         id=item.get("id") if isinstance(item.get("id"), str) else None,
         key=item["key"], name=item.get("name") if isinstance(item.get("name"), str) else None,
         version=version if isinstance(version, int) and version >= 1 else 1,
-        status=JourneyStatus(item["status"]),  # an unknown status fails the section rather than guess
+        status=JourneyStatus(item["status"]),  # an unknown status is kept as it came, for rules to report
         entry_source=_hinted_source(item, sources),
         population=population if isinstance(population, int) and not isinstance(population, bool) else None,
     )
 
 
-def _hinted_source(item: dict[str, Any], sources: dict[str, EntrySource]) -> EntrySource | None:
+def _hinted_source(item: dict[str, Any], sources: EventSources) -> EntrySource | None:
     references = _mapping(item.get("defaults")).get("email")
     for reference in references if isinstance(references, list) else []:
         match = EVENT_REFERENCE.search(reference) if isinstance(reference, str) else None
-        if match and match.group(1) in sources:
-            return sources[match.group(1)]
+        found = sources.find(None, match.group(1)) if match else None
+        if found is not None:
+            return found
     return None
 
 
-def _detail_source(rest: RestClient, journey: Journey, sources: dict[str, EntrySource]) -> EntrySource | None:
+def _detail_source(rest: RestClient, journey: Journey, sources: EventSources) -> EntrySource | None:
     detail = rest.get(f"{INTERACTIONS}/{journey.id}")
     triggers = detail.get("triggers") if isinstance(detail, dict) else None
     if not isinstance(triggers, list) or not triggers or not isinstance(triggers[0], dict):
         return None
     trigger = triggers[0]
-    key = _mapping(trigger.get("metaData")).get("eventDefinitionKey")
-    if isinstance(key, str) and key in sources:
-        return sources[key]
+    # Journey Builder writes the entry event into the trigger's metaData (or, in some, its arguments)
+    for part in (_mapping(trigger.get("metaData")), _mapping(trigger.get("arguments"))):
+        found = sources.find(part.get("eventDefinitionId"), part.get("eventDefinitionKey"))
+        if found is not None:
+            return found
+    key = _mapping(trigger.get("metaData")).get("eventDefinitionKey") or _mapping(
+        trigger.get("arguments")).get("eventDefinitionKey")
     return _entry_source(trigger.get("type"), key if isinstance(key, str) else None, {})
 
 
@@ -104,10 +146,18 @@ def _entry_source(kind: Any, key: str | None, definition: dict[str, Any]) -> Ent
     # ASSUMED: a Salesforce Data entry names its object in configurationArguments.objectAPIName
     sf_object = _mapping(definition.get("configurationArguments")).get("objectAPIName")
     return EntrySource(
-        type=ENTRY_TYPES.get(str(kind).casefold(), EntrySourceType.other) if kind else EntrySourceType.other,
+        type=_entry_type(kind),
         event_definition_key=key, schema_fields=names,
         salesforce_object=sf_object if isinstance(sf_object, str) and sf_object else None,
     )
+
+
+def _entry_type(kind: Any) -> EntrySourceType:
+    """The event definition's type as the API spells it (matched ignoring case); a type this mcaudit
+    does not know is kept as it came, and rules treat it as possibly Salesforce Data."""
+    if not isinstance(kind, str) or not kind.strip():
+        return EntrySourceType.other
+    return ENTRY_TYPES.get(kind.casefold()) or EntrySourceType(kind)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from mcaudit.collectors.problems import ApiError
 from mcaudit.snapshot.marketing_cloud import BusinessUnit, MarketingCloudUser, Role
 from mcaudit.snapshot.sending import TriggeredSend, TriggeredSendStatus
 
+log = logging.getLogger("mcaudit.collect.marketing_cloud")
 # SOAP dateTimes without an offset are in the API's server time, US Central Standard Time (UTC-6)
 SOAP_SERVER_TIME = timezone(timedelta(hours=-6))
 
@@ -52,8 +55,8 @@ def business_units(results: list[Any]) -> list[BusinessUnit]:
     units = []
     for result in results:
         mid = number(value(result, "ID"))
-        if mid is None:
-            continue
+        if mid is None:  # a unit without its MID cannot be joined to anything; never drop it quietly
+            raise ApiError(f"BusinessUnit {text(value(result, 'Name')) or '(no name)'}: no ID in the Retrieve result")
         parent = number(value(result, "ParentID"))
         top = parent in (None, 0, mid)
         units.append(BusinessUnit(mid=mid, name=text(value(result, "Name")),
@@ -83,7 +86,7 @@ def users(results: list[Any], access: dict[int, list[int]] | None) -> list[Marke
     for result in results:
         username = text(value(result, "UserID"))
         if username is None:
-            continue
+            raise ApiError(f"AccountUser {text(value(result, 'AccountUserID')) or '(no AccountUserID)'}: no UserID")
         user_id = number(value(result, "AccountUserID"))
         collected.append(MarketingCloudUser(
             account_user_id=user_id, username=username, name=text(value(result, "Name")),
@@ -105,7 +108,12 @@ def triggered_sends(results: list[Any]) -> list[TriggeredSend]:
         key = text(value(result, "CustomerKey"))
         status = text(value(result, "TriggeredSendStatus"))
         if key is None or status is None:
-            continue
-        sends.append(TriggeredSend(key=key, name=text(value(result, "Name")), status=TriggeredSendStatus(status),
-                                   business_unit_mid=number(value(result, "Client.ID"))))
+            raise ApiError(f"TriggeredSendDefinition {key or text(value(result, 'Name')) or '(no key)'}: "
+                           f"no {'CustomerKey' if key is None else 'TriggeredSendStatus'}")
+        send = TriggeredSend(key=key, name=text(value(result, "Name")), status=TriggeredSendStatus(status),
+                             business_unit_mid=number(value(result, "Client.ID")))
+        if not send.status.recognised:
+            log.warning("marketing_cloud: triggered send %s has a status this mcaudit does not know (%r): kept "
+                        "as it is; rules treat it as unknown", key, status)
+        sends.append(send)
     return sends

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mcaudit.collectors.http import GuardedSession
-from mcaudit.collectors.marketing_cloud.token import TokenManager
+from mcaudit.collectors.marketing_cloud.token import TOKEN_RETRIES, TokenManager
 from mcaudit.collectors.problems import ApiError
 
 MAX_PAGES = 10_000
@@ -20,9 +20,13 @@ class RestClient:
     def get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         token = self._tokens.current()
         response = self._send(token.rest_url, token.access_token, path, params)
-        if response.status_code == 401:  # expired or revoked: one new token, one more try
-            token = self._tokens.refresh(token)
+        for _ in range(TOKEN_RETRIES):
+            if response.status_code != 401:
+                break
+            token = self._tokens.refresh(token)  # expired or revoked: a new token, one more try
             response = self._send(token.rest_url, token.access_token, path, params)
+        if response.status_code == 401:
+            raise ApiError(f"GET {path} answered HTTP 401 Unauthorized, with a new token too")
         if response.status_code != 200:
             raise ApiError(f"GET {path} answered HTTP {response.status_code}")
         return response.json()

@@ -17,7 +17,7 @@ from requests import Response
 
 from mcaudit.collectors import zeep_clients
 from mcaudit.collectors.http import GuardedSession
-from mcaudit.collectors.marketing_cloud.token import Token, TokenManager
+from mcaudit.collectors.marketing_cloud.token import TOKEN_RETRIES, Token, TokenManager
 from mcaudit.collectors.problems import ApiError
 
 PARTNER_NS = "http://exacttarget.com/wsdl/partnerAPI"
@@ -70,12 +70,14 @@ class SoapClient:
 
     def _call(self, request: dict[str, Any]) -> tuple[str, str | None, list[SoapObject]]:
         token = self._tokens.current()
-        try:
-            return _read_reply(self._send(token, request))
-        except SoapFault as fault:
-            if not fault.expired:
-                raise
-        return _read_reply(self._send(self._tokens.refresh(token), request))  # one new token, one more try
+        for _ in range(TOKEN_RETRIES):
+            try:
+                return _read_reply(self._send(token, request))
+            except SoapFault as fault:
+                if not fault.expired:
+                    raise
+            token = self._tokens.refresh(token)  # a new token, one more try
+        return _read_reply(self._send(token, request))
 
     def _send(self, token: Token, request: dict[str, Any]) -> Response:
         service = self._client.create_service(BINDING, token.soap_url + "Service.asmx")  # type: ignore[no-untyped-call]

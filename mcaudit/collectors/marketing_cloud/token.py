@@ -17,6 +17,9 @@ from mcaudit.collectors.http import GuardedSession
 from mcaudit.collectors.problems import ApiError
 
 EXPIRY_MARGIN_SECONDS = 60
+# new tokens one call may ask for after a 401: reads run at once, so the token a call was sent with
+# may already have been replaced (and the replacement may be refused too) by the time it fails
+TOKEN_RETRIES = 2
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The Salesforce collector: log in, run a fixed set of queries, fill snapshot.salesforce."""
+"""The Salesforce collector: log in, run a fixed set of queries (several at once), fill snapshot.salesforce."""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from simple_salesforce.api import Salesforce as SalesforceClient
@@ -10,28 +11,31 @@ from simple_salesforce.api import Salesforce as SalesforceClient
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import SalesforceCredentials
 from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.parallel import Reads
 from mcaudit.collectors.problems import ApiError, describe, error_code
 from mcaudit.collectors.salesforce import auth, records
 from mcaudit.collectors.salesforce import queries as q
-from mcaudit.collectors.salesforce.metadata import MetadataRefused, read_policies
+from mcaudit.collectors.salesforce.metadata import MetadataRefused, OAuthPolicy, read_policies
 from mcaudit.collectors.salesforce.soql import Record, query_all, tooling_query
 from mcaudit.snapshot.salesforce import (
     ConnectedApp,
     MccConnector,
-    PermissionSetGroup,
+    PermissionSet,
+    PermissionSetAssignment,
     Salesforce,
     SalesforceUser,
+    SystemUserCandidate,
+    SystemUserSource,
     UserRef,
 )
-from mcaudit.snapshot.sending import ScheduledSend
+from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus
 
 log = logging.getLogger("mcaudit.collect.salesforce")
 NAME = "salesforce"
 SECTIONS = ["salesforce", "salesforce.connected_apps", "salesforce.permission_sets",
             "salesforce.permission_set_groups", "salesforce.permission_set_assignments", "salesforce.users",
             "salesforce.mcc_connector", "salesforce.scheduled_sends"]
-MCC_APP_NAME = "salesforce marketing cloud"
-PACKAGE_MISSING = {"INVALID_TYPE", "INVALID_FIELD"}
+PACKAGE_MISSING = {"INVALID_TYPE"}  # the package's objects do not exist: it is not installed
 
 
 @dataclass
@@ -39,6 +43,7 @@ class SalesforceCollector:
     credentials: SalesforceCredentials
     session: GuardedSession
     api_version: str = auth.API_VERSION
+    system_user: str | None = None  # a username a person gave (--sf-system-user); no API holds it
     name: str = NAME
 
     def collect(self, progress: Progress) -> CollectorOutput:
@@ -46,55 +51,90 @@ class SalesforceCollector:
         try:
             progress.step(NAME, "login")
             login = auth.log_in(self.credentials, self.session, self.api_version)
+            progress.done(NAME, "login", None)
             sf = auth.client(login, self.session, self.api_version)
             org = query_all(sf, q.ORGANIZATION, progress, "Organization")
         except Exception as error:  # no session or no org: nothing else can be read
             fatal = describe(error, self.session.redactor)
             log.warning("salesforce: collection failed: %s", fatal)
             return CollectorOutput(None, sections.run(self.session.total_calls, fatal=fatal))
-        users = sections.read("salesforce.users", lambda: self._users(sf, progress, sections))
-        section = Salesforce(
-            org_id=records.text(org[0].get("Id")) if org else None,
+        with Reads(NAME) as reads:
+            section = self._read_all(sf, login, progress, sections, reads)
+        return CollectorOutput(section.model_copy(update={
+            "org_id": records.text(org[0].get("Id")) if org else None}), sections.run(self.session.total_calls))
+
+    def _read_all(self, sf: SalesforceClient, login: auth.SalesforceSession, progress: Progress,
+                  sections: SectionLog, reads: Reads) -> Salesforce:
+        """Start every independent read, then assemble: the connector's System User evidence joins
+        users, permission sets and assignments, so it is built last, from what was read."""
+        apps = reads.start(lambda: self._connected_apps(sf, login, progress, sections))
+        permission_sets = reads.start(lambda: records.permission_sets(
+            query_all(sf, q.PERMISSION_SETS, progress, "PermissionSet")))
+        group_rows = reads.start(lambda: query_all(sf, q.PERMISSION_SET_GROUPS, progress, "PermissionSetGroup"))
+        member_rows = reads.start(lambda: query_all(sf, q.PERMISSION_SET_GROUP_MEMBERS, progress,
+                                                    "PermissionSetGroupComponent"))
+        assignments = reads.start(lambda: records.assignments(
+            query_all(sf, q.ASSIGNMENTS, progress, "PermissionSetAssignment")))
+        user_rows = reads.start(lambda: self._user_rows(sf, progress, sections))
+        frozen = reads.start(lambda: {row["UserId"] for row in query_all(sf, q.FROZEN_LOGINS, progress, "UserLogin")
+                                      if records.text(row.get("UserId"))})
+        tokens = reads.start(lambda: query_all(sf, q.MCC_APP_TOKENS, progress, "OauthToken"))
+        config = reads.start(lambda: self._package_query(sf, q.CONNECTOR_CONFIG, progress, q.CONFIG_OBJECT))
+        units = reads.start(lambda: self._package_query(sf, q.CONNECTOR_BUSINESS_UNITS, progress,
+                                                        q.BUSINESS_UNIT_OBJECT))
+        version = reads.start(lambda: self._package_version(sf, progress))
+        definitions = reads.start(lambda: self._package_query(sf, q.SEND_DEFINITIONS, progress,
+                                                              q.SEND_DEFINITION_OBJECT))
+        automated = reads.start(lambda: self._package_query(sf, q.AUTOMATED_SENDS, progress,
+                                                            q.AUTOMATED_SEND_OBJECT))
+
+        users = sections.read("salesforce.users", lambda: records.users(
+            user_rows.result(), self._frozen(frozen, sections)))
+        read_sets = sections.read("salesforce.permission_sets", permission_sets.result)
+        read_assignments = sections.read("salesforce.permission_set_assignments", assignments.result)
+        return Salesforce(
             instance_url=login.instance_url,
-            connected_apps=sections.read("salesforce.connected_apps",
-                                         lambda: self._connected_apps(sf, login, progress, sections)),
-            permission_sets=sections.read("salesforce.permission_sets", lambda: records.permission_sets(
-                query_all(sf, q.PERMISSION_SETS, progress, "PermissionSet"))),
-            permission_set_groups=sections.read("salesforce.permission_set_groups",
-                                                lambda: self._groups(sf, progress)),
-            permission_set_assignments=sections.read("salesforce.permission_set_assignments",
-                                                     lambda: records.assignments(query_all(
-                                                         sf, q.ASSIGNMENTS, progress, "PermissionSetAssignment"))),
+            connected_apps=sections.read("salesforce.connected_apps", apps.result),
+            permission_sets=read_sets,
+            permission_set_groups=sections.read("salesforce.permission_set_groups", lambda: (
+                records.permission_set_groups(group_rows.result(), member_rows.result()))),
+            permission_set_assignments=read_assignments,
             users=users,
-            mcc_connector=sections.read("salesforce.mcc_connector",
-                                        lambda: self._connector(sf, progress, users)),
-            scheduled_sends=sections.read("salesforce.scheduled_sends", lambda: self._scheduled_sends(sf, progress)),
+            mcc_connector=sections.read("salesforce.mcc_connector", lambda: self._connector(
+                config.result(), units.result(), version.result(), users,
+                self._system_user_holders(read_sets, read_assignments), self._tokens(tokens))),
+            scheduled_sends=sections.read("salesforce.scheduled_sends", lambda: self._scheduled_sends(
+                definitions.result(), automated.result())),
         )
-        return CollectorOutput(section, sections.run(self.session.total_calls))
 
-    def _groups(self, sf: SalesforceClient, progress: Progress) -> list[PermissionSetGroup]:
-        return records.permission_set_groups(
-            query_all(sf, q.PERMISSION_SET_GROUPS, progress, "PermissionSetGroup"),
-            query_all(sf, q.PERMISSION_SET_GROUP_MEMBERS, progress, "PermissionSetGroupComponent"))
-
-    def _users(self, sf: SalesforceClient, progress: Progress, sections: SectionLog) -> list[SalesforceUser]:
+    def _user_rows(self, sf: SalesforceClient, progress: Progress, sections: SectionLog) -> list[Record]:
         try:
-            rows = query_all(sf, q.users(with_package_fields=True), progress, "User")
+            return query_all(sf, q.users(with_package_fields=True), progress, "User")
         except Exception as error:
             if error_code(error) != "INVALID_FIELD":
                 raise
-            # no MCC package (or its fields are hidden): the permission flags stay not collected
+            # the package's user fields are missing (not installed, or hidden from this user by
+            # field-level security): its permission flags stay not collected, the users still count
             sections.fail("salesforce.users", "the MCC package's user fields (Marketing Cloud for AppExchange "
-                          "User/Admin) are not available; is Marketing Cloud Connect installed?")
-            rows = query_all(sf, q.users(with_package_fields=False), progress, "User")
+                          "User/Admin) are not available: is Marketing Cloud Connect installed, and may this "
+                          "user read those fields?")
+            return query_all(sf, q.users(with_package_fields=False), progress, "User")
+
+    def _frozen(self, frozen: Future[set[str]], sections: SectionLog) -> set[str] | None:
         try:
-            frozen: set[str] | None = {row["UserId"] for row in query_all(sf, q.FROZEN_LOGINS, progress, "UserLogin")
-                                       if records.text(row.get("UserId"))}
+            return frozen.result()
         except Exception as error:
             sections.fail("salesforce.users", f"UserLogin (frozen state) not collected: "
                           f"{describe(error, self.session.redactor)}")
-            frozen = None
-        return records.users(rows, frozen)
+            return None
+
+    def _tokens(self, tokens: Future[list[Record]]) -> list[Record] | None:
+        try:
+            return tokens.result()
+        except Exception as error:  # evidence only: its absence leaves the System User to a person
+            log.info("salesforce: OAuth tokens of the %s app not read (needs Customize Application): %s",
+                     q.MCC_APP_NAME, describe(error, self.session.redactor))
+            return None
 
     def _connected_apps(self, sf: SalesforceClient, login: auth.SalesforceSession, progress: Progress,
                         sections: SectionLog) -> list[ConnectedApp]:
@@ -102,46 +142,77 @@ class SalesforceCollector:
         grants = sections.read("salesforce.connected_apps",
                                lambda: query_all(sf, q.APP_ACCESS, progress, "SetupEntityAccess"))
         result = records.connected_apps(apps, grants)
-        mcc = {app.id: app.name for app in result if app.id and app.name.strip().casefold() == MCC_APP_NAME}
+        mcc = {app.id: app.name for app in result
+               if app.id and app.name.strip().casefold() == q.MCC_APP_NAME.casefold()}
         if not mcc:
             return result
         progress.step(NAME, "ConnectedApp metadata")
         try:
             policies = read_policies(login, self.session, self.api_version, mcc)
         except MetadataRefused as refusal:
-            log.info("salesforce: the Metadata API read of the connected app was refused (%s); "
-                     "IP relaxation and refresh token policy stay not collected",
-                     self.session.redactor.redact(str(refusal)))
+            log.info("salesforce: the Metadata API refused to read the connected app (%s); its IP relaxation "
+                     "stays not collected", self.session.redactor.redact(str(refusal)))
             return result
         except Exception as error:
-            reason = describe(error, self.session.redactor)
-            sections.fail("salesforce.connected_apps", f"Metadata API read failed: {reason}")
+            sections.fail("salesforce.connected_apps",
+                          f"Metadata API read failed (not a refusal): {describe(error, self.session.redactor)}")
             return result
-        return [app.model_copy(update={"ip_relaxation": policies[app.id].ip_relaxation,
-                                       "refresh_token_policy": policies[app.id].refresh_token_policy})
-                if app.id in policies else app for app in result]
+        finally:
+            progress.done(NAME, "ConnectedApp metadata", None)
+        return [_with_policy(app, policies[app.id]) if app.id in policies else app for app in result]
 
-    def _connector(self, sf: SalesforceClient, progress: Progress,
-                   users: list[SalesforceUser] | None) -> MccConnector:
-        config = self._package_query(sf, q.CONNECTOR_CONFIG, progress, q.CONFIG_OBJECT)
-        units = self._package_query(sf, q.CONNECTOR_BUSINESS_UNITS, progress, q.BUSINESS_UNIT_OBJECT)
+    def _package_version(self, sf: SalesforceClient, progress: Progress) -> str | None:
+        progress.step(NAME, "InstalledSubscriberPackage")
         try:
-            version = records.package_version(tooling_query(sf, q.INSTALLED_PACKAGES))
+            return records.package_version(tooling_query(sf, q.INSTALLED_PACKAGES))
         except Exception as error:  # the version is a nicety; its absence is not a failed section
             log.info("salesforce: package version not read: %s", describe(error, self.session.redactor))
-            version = None
-        first: Record = config[0] if config else {}
-        return MccConnector(
-            package_version=version,
-            system_user=_system_user(records.text(first.get(q.CONFIG_SYSTEM_USER)), users),
-            scope_by_user=records.flag(first.get(q.CONFIG_SCOPE_BY_USER)),
-            business_units=records.connector_business_units(units),
-        )
+            return None
+        finally:
+            progress.done(NAME, "InstalledSubscriberPackage", None)
 
-    def _scheduled_sends(self, sf: SalesforceClient, progress: Progress) -> list[ScheduledSend]:
-        definitions = self._package_query(sf, q.SEND_DEFINITIONS, progress, q.SEND_DEFINITION_OBJECT)
-        automated = self._package_query(sf, q.AUTOMATED_SENDS, progress, q.AUTOMATED_SEND_OBJECT)
-        return records.scheduled_sends(definitions, automated)
+    def _connector(self, config: list[Record], units: list[Record], version: str | None,
+                   users: list[SalesforceUser] | None, holders: set[str] | None,
+                   tokens: list[Record] | None) -> MccConnector:
+        candidates = records.system_user_candidates(tokens, holders, users)
+        system_user, source = self._identify_system_user(users, candidates)
+        return MccConnector(package_version=version, system_user=system_user, system_user_source=source,
+                            system_user_candidates=candidates,
+                            business_units=records.connector_business_units(units),
+                            **records.connector_settings(config))
+
+    def _identify_system_user(self, users: list[SalesforceUser] | None,
+                              candidates: list[SystemUserCandidate] | None,
+                              ) -> tuple[UserRef | None, SystemUserSource | None]:
+        """The System User as a person named it; else the one user the evidence points to, marked
+        inferred; else nobody (a rule then asks a person to look it up in Marketing Cloud)."""
+        if self.system_user:
+            given = self.system_user.strip()
+            found = next((user for user in users or [] if user.username.casefold() == given.casefold()), None)
+            return UserRef(id=found.id if found else None, username=found.username if found else given), \
+                SystemUserSource.option
+        inferred = records.inferred_system_user(candidates)
+        if inferred is None:
+            return None, None
+        return UserRef(id=inferred.user_id, username=inferred.username), SystemUserSource.inferred
+
+    @staticmethod
+    def _system_user_holders(permission_sets: list[PermissionSet] | None,
+                             assignments: list[PermissionSetAssignment] | None) -> set[str] | None:
+        """Users assigned the package's System User permission set (current assignments or not: evidence)."""
+        if permission_sets is None or assignments is None:
+            return None
+        wanted = {ps.id for ps in permission_sets
+                  if ps.name == q.SYSTEM_USER_PERMISSION_SET and (ps.namespace_prefix or "") == q.MCC_NAMESPACE}
+        return {a.assignee_id for a in assignments if a.permission_set_id in wanted}
+
+    def _scheduled_sends(self, definitions: list[Record], automated: list[Record]) -> list[ScheduledSend]:
+        sends = records.scheduled_sends(definitions, automated)
+        for send in sends:
+            if send.status_value is not None and send.status is ScheduledSendStatus.unknown:
+                log.warning("salesforce: %s %s has a send status this mcaudit does not know (%r): kept as it is; "
+                            "rules treat it as unknown", q.SEND_DEFINITION_OBJECT, send.id, send.status_value)
+        return sends
 
     def _package_query(self, sf: SalesforceClient, soql: str, progress: Progress, what: str) -> list[Record]:
         try:
@@ -152,19 +223,16 @@ class SalesforceCollector:
             raise
 
 
-def _system_user(value: str | None, users: list[SalesforceUser] | None) -> UserRef | None:
-    """The configured System User, joined to the users read, by Id (or by username, should the
-    package store one: the field is an assumption)."""
-    if value is None:
-        return None
-    if "@" not in value:  # Salesforce usernames have the form of an email address; Ids never do
-        found = next((user for user in users or [] if value in (user.id, user.id[:15])), None)
-        return UserRef(id=found.id if found else value, username=found.username if found else None)
-    found = next((user for user in users or [] if user.username.casefold() == value.casefold()), None)
-    return UserRef(id=found.id if found else None, username=value)
+def _with_policy(app: ConnectedApp, policy: OAuthPolicy) -> ConnectedApp:
+    """The Metadata API's reading of the policies where it gives one (it wins over SOQL's)."""
+    update = {name: value for name, value in (("ip_relaxation", policy.ip_relaxation),
+                                              ("refresh_token_policy", policy.refresh_token_policy))
+              if value is not None}
+    return app.model_copy(update=update)
 
 
 class MissingPackage(ApiError):
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} is not available (is the Marketing Cloud Connect package installed, "
-                         "and may this user read its objects?)")
+        super().__init__(f"{what} does not exist in this org: is the Marketing Cloud Connect package installed, "
+                         "and may this user see its objects?")
+

@@ -19,11 +19,13 @@ from mcaudit.snapshot.salesforce import IpRelaxation, RefreshTokenPolicy
 
 BINDING = "{http://soap.sforce.com/2006/04/metadata}MetadataBinding"
 
+# enum values as the Metadata API documents them; public files show them in either case, so they
+# are compared ignoring case
 IP_RELAXATION = {
-    "ENFORCE": IpRelaxation.enforce,
-    "BYPASS_2FACTOR": IpRelaxation.bypass_2fa,
-    "BYPASS": IpRelaxation.relax,
-    "ENFORCE_RELAXREFRESH": IpRelaxation.enforce_relax_refresh,
+    "enforce": IpRelaxation.enforce,
+    "bypass_2factor": IpRelaxation.bypass_2fa,
+    "bypass": IpRelaxation.relax,
+    "enforce_relaxrefresh": IpRelaxation.enforce_relax_refresh,
 }
 REFRESH_TOKEN_POLICY = {
     "zero": RefreshTokenPolicy.immediately_expire,
@@ -96,5 +98,5 @@ def _policy(policy: Any) -> OAuthPolicy:
     ip = getattr(policy, "ipRelaxation", None) if policy is not None else None
     refresh = getattr(policy, "refreshTokenPolicy", None) if policy is not None else None
     refresh_kind = refresh.split(":", 1)[0] if isinstance(refresh, str) else None
-    return OAuthPolicy(ip_relaxation=IP_RELAXATION.get(ip) if isinstance(ip, str) else None,
-                       refresh_token_policy=REFRESH_TOKEN_POLICY.get(refresh_kind or ""))
+    return OAuthPolicy(ip_relaxation=IP_RELAXATION.get(ip.strip().casefold()) if isinstance(ip, str) else None,
+                       refresh_token_policy=REFRESH_TOKEN_POLICY.get((refresh_kind or "").strip().casefold()))

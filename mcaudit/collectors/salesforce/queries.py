@@ -1,17 +1,21 @@
 """Every SOQL statement the Salesforce collector runs. Their number is fixed: it does not grow with
 users, permission sets or rules (large results only add queryMore pages).
 
-Standard objects and fields are documented. The MCC managed package (namespace et4ae5) does not
-document its objects' fields; the names marked ASSUMED below are our best reading of the package
-and are kept here, in one place, so they are easy to correct.
+Every object, field and value named here is in the API catalog (mcaudit/apicatalog/) with
+its public source; a test fails when a statement names anything else. The MCC package (namespace
+et4ae5) does not document its objects, so its field names come from public metadata dumps of the
+package. It stores no System User and no scope-by-user setting (both are chosen in Marketing Cloud),
+and its stored password (et4ae5__Password__c) is never selected.
 """
 
 from __future__ import annotations
 
 MCC_NAMESPACE = "et4ae5"
+MCC_APP_NAME = "Salesforce Marketing Cloud"  # the connected app the package installs
 
 ORGANIZATION = "SELECT Id, Name, InstanceName FROM Organization"
-CONNECTED_APPS = "SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication"
+CONNECTED_APPS = ("SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, OptionsRefreshTokenValidityMetric, "
+                  "RefreshTokenValidityPeriod FROM ConnectedApplication")
 APP_ACCESS = ("SELECT ParentId, SetupEntityId FROM SetupEntityAccess "
               "WHERE SetupEntityType = 'ConnectedApplication'")
 PERMISSION_SETS = ("SELECT Id, Name, Label, NamespacePrefix, IsOwnedByProfile, Profile.Name "
@@ -21,11 +25,15 @@ PERMISSION_SET_GROUP_MEMBERS = "SELECT PermissionSetGroupId, PermissionSetId FRO
 ASSIGNMENTS = ("SELECT AssigneeId, PermissionSetId, PermissionSetGroupId, ExpirationDate "
                "FROM PermissionSetAssignment")
 FROZEN_LOGINS = "SELECT UserId, IsFrozen FROM UserLogin WHERE IsFrozen = true"
+# who holds OAuth tokens for the connector's app: evidence of the System User (needs Customize Application)
+MCC_APP_TOKENS = f"SELECT UserId, UseCount, LastUsedDate FROM OauthToken WHERE AppName = '{MCC_APP_NAME}'"
 
 USER_FIELDS = ("Id", "Username", "Name", "Email", "IsActive", "Profile.Name", "Profile.UserLicense.Name",
                "UserPermissionsMarketingUser")
 MCC_USER_FIELD = "et4ae5__ExactTargetForAppExchangeUser__c"  # Marketing Cloud for AppExchange User
 MCC_ADMIN_FIELD = "et4ae5__ExactTargetForAppExchangeAdmin__c"  # Marketing Cloud for AppExchange Admin
+# the package's permission set that its setup guide assigns to the System User
+SYSTEM_USER_PERMISSION_SET = "Marketing_Cloud_System_User"
 
 
 def users(*, with_package_fields: bool) -> str:
@@ -35,23 +43,30 @@ def users(*, with_package_fields: bool) -> str:
 
 # -- the MCC package's objects --------------------------------------------------------------------
 CONFIG_OBJECT = "et4ae5__Configuration__c"
-CONFIG_SYSTEM_USER = "et4ae5__System_User__c"  # ASSUMED: lookup(User) holding the Salesforce System User
-CONFIG_SCOPE_BY_USER = "et4ae5__Scope_By_User__c"  # ASSUMED: checkbox, scope by user on/off
-CONNECTOR_CONFIG = f"SELECT Id, {CONFIG_SYSTEM_USER}, {CONFIG_SCOPE_BY_USER} FROM {CONFIG_OBJECT}"
+CONFIG_PARENT_MID = "et4ae5__Parent_Account_MID__c"
+CONFIG_AUTH_URL = "et4ae5__Auth_API_URL__c"
+CONFIG_REST_URL = "et4ae5__Root_Rest_API_URL__c"
+CONFIG_SOAP_URL = "et4ae5__Root_SOAP_API_URL__c"
+CONFIG_AUTOMATION_OBJECTS = "et4ae5__automationObjects__c"  # ';'-joined objects enabled for triggered sends
+CONNECTOR_CONFIG = (f"SELECT Id, {CONFIG_PARENT_MID}, {CONFIG_AUTH_URL}, {CONFIG_REST_URL}, {CONFIG_SOAP_URL}, "
+                    f"{CONFIG_AUTOMATION_OBJECTS} FROM {CONFIG_OBJECT}")
 
 BUSINESS_UNIT_OBJECT = "et4ae5__Business_Unit__c"
-BUSINESS_UNIT_MID = "et4ae5__Business_Unit_ID__c"  # the MID (seen in public reporting code)
-CONNECTOR_BUSINESS_UNITS = f"SELECT Id, Name, {BUSINESS_UNIT_MID} FROM {BUSINESS_UNIT_OBJECT}"
+BUSINESS_UNIT_MID = "et4ae5__Business_Unit_ID__c"
+BUSINESS_UNIT_ENABLED = "et4ae5__Enabled__c"
+BUSINESS_UNIT_IS_PARENT = "et4ae5__IsParentAccountMID__c"
+CONNECTOR_BUSINESS_UNITS = (f"SELECT Id, Name, {BUSINESS_UNIT_MID}, {BUSINESS_UNIT_ENABLED}, {BUSINESS_UNIT_IS_PARENT} "
+                            f"FROM {BUSINESS_UNIT_OBJECT}")
 
-SEND_DEFINITION_OBJECT = "et4ae5__SendDefinition__c"
-SEND_STATUS = "et4ae5__SendStatus__c"  # ASSUMED on this object (the package's SMS definition has it)
-SEND_SCHEDULED_AT = "et4ae5__Scheduled_Date_Time__c"  # ASSUMED: when the send is scheduled for
+SEND_DEFINITION_OBJECT = "et4ae5__SendDefinition__c"  # "Email Send": a send started from Salesforce
+SEND_STATUS = "et4ae5__SendStatus__c"
+SEND_SCHEDULED_AT = "et4ae5__Scheduled_Date_Time__c"
 SEND_DEFINITIONS = f"SELECT Id, Name, {SEND_STATUS}, {SEND_SCHEDULED_AT} FROM {SEND_DEFINITION_OBJECT}"
 
-AUTOMATED_SEND_OBJECT = "et4ae5__Automated_Send__c"
-AUTOMATED_SEND_ACTIVE = "et4ae5__Active__c"  # ASSUMED: checkbox, the triggered send is on
+AUTOMATED_SEND_OBJECT = "et4ae5__Automated_Send__c"  # "Triggered Send": fired by an Apex trigger
+AUTOMATED_SEND_ACTIVE = "et4ae5__Active__c"
 AUTOMATED_SENDS = f"SELECT Id, Name, {AUTOMATED_SEND_ACTIVE} FROM {AUTOMATED_SEND_OBJECT}"
 
-# Tooling API: the installed MCC package's version (documented object)
+# Tooling API: the installed MCC package's version
 INSTALLED_PACKAGES = ("SELECT SubscriberPackage.NamespacePrefix, SubscriberPackageVersion.MajorVersion, "
                       "SubscriberPackageVersion.MinorVersion FROM InstalledSubscriberPackage")

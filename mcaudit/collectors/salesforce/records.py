@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from mcaudit.collectors.problems import ApiError
 from mcaudit.collectors.salesforce import queries as q
 from mcaudit.collectors.salesforce.soql import Record
+from mcaudit.snapshot.integrations import Endpoints
 from mcaudit.snapshot.salesforce import (
     ConnectedApp,
     ConnectorBusinessUnit,
@@ -18,6 +20,7 @@ from mcaudit.snapshot.salesforce import (
     PermissionSetGroup,
     PermittedUsers,
     SalesforceUser,
+    SystemUserCandidate,
 )
 from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus
 
@@ -109,9 +112,9 @@ def assignments(records: list[Record]) -> list[PermissionSetAssignment]:
 
 def users(records: list[Record], frozen_ids: set[str] | None) -> list[SalesforceUser]:
     result = []
-    for record in records:
-        if not (text(record.get("Id")) and text(record.get("Username"))):
-            continue
+    for record in _identified(records, "User"):
+        if not text(record.get("Username")):
+            raise ApiError(f"User {record['Id']}: no Username")
         user_id = record["Id"]
         result.append(SalesforceUser(
             id=user_id, username=record["Username"], name=text(record.get("Name")),
@@ -131,43 +134,117 @@ def connector_business_units(records: list[Record]) -> list[ConnectorBusinessUni
     units = []
     for record in records:
         mid = whole_number(record.get(q.BUSINESS_UNIT_MID))
-        if mid is not None:
-            units.append(ConnectorBusinessUnit(mid=mid, name=text(record.get("Name"))))
+        if mid is None:  # a unit we cannot name by MID would vanish from every check
+            raise ApiError(f"{q.BUSINESS_UNIT_OBJECT} {record.get('Id')}: no MID in {q.BUSINESS_UNIT_MID} "
+                           f"({_shown(record.get(q.BUSINESS_UNIT_MID))})")
+        units.append(ConnectorBusinessUnit(mid=mid, name=text(record.get("Name")),
+                                           enabled=flag(record.get(q.BUSINESS_UNIT_ENABLED)),
+                                           is_parent=flag(record.get(q.BUSINESS_UNIT_IS_PARENT))))
     return units
 
 
-# et4ae5__SendDefinition__c status values, folded (lower case, letters only) -> snapshot status
+def connector_settings(records: list[Record]) -> dict[str, Any]:
+    """MccConnector fields from the package's Configuration record (one is expected; with none the
+    fields stay not collected, with several the first one's are taken, as the package reads one)."""
+    if not records:
+        return {}
+    first = records[0]
+    automation = text(first.get(q.CONFIG_AUTOMATION_OBJECTS))
+    endpoints = {name: text(first.get(field)) for name, field in
+                 (("auth", q.CONFIG_AUTH_URL), ("rest", q.CONFIG_REST_URL), ("soap", q.CONFIG_SOAP_URL))}
+    return {
+        "parent_account_mid": whole_number(first.get(q.CONFIG_PARENT_MID)),
+        "endpoints": Endpoints(**endpoints) if any(endpoints.values()) else None,
+        "automation_objects": None if automation is None else [
+            name.strip() for name in automation.split(";") if name.strip()],
+    }
+
+
+# et4ae5__SendDefinition__c.et4ae5__SendStatus__c, all 13 picklist values (API catalog), compared
+# ignoring case -> what the send is doing. Anything else is kept as text with status `unknown`.
 SEND_STATUSES = {
+    "new": ScheduledSendStatus.new,
     "scheduled": ScheduledSendStatus.scheduled,
-    "inprogress": ScheduledSendStatus.in_progress,
+    "send queued": ScheduledSendStatus.in_progress,
+    "submitted": ScheduledSendStatus.in_progress,
+    "processing": ScheduledSendStatus.in_progress,
+    "processing data": ScheduledSendStatus.in_progress,
     "sending": ScheduledSendStatus.in_progress,
     "paused": ScheduledSendStatus.paused,
     "completed": ScheduledSendStatus.completed,
-    "complete": ScheduledSendStatus.completed,
-    "sent": ScheduledSendStatus.completed,
+    "pending tracking subscription": ScheduledSendStatus.completed,  # sent; the package shows "completed"
     "canceled": ScheduledSendStatus.canceled,
-    "cancelled": ScheduledSendStatus.canceled,
     "failed": ScheduledSendStatus.failed,
-    "error": ScheduledSendStatus.failed,
+    "deleted": ScheduledSendStatus.deleted,
 }
+
+
+def send_status(raw: str | None) -> ScheduledSendStatus:
+    return SEND_STATUSES.get((raw or "").strip().casefold(), ScheduledSendStatus.unknown)
 
 
 def scheduled_sends(definitions: list[Record], automated: list[Record]) -> list[ScheduledSend]:
     sends = []
-    for record in definitions:
+    for record in _identified(definitions, q.SEND_DEFINITION_OBJECT):
         raw = text(record.get(q.SEND_STATUS))
-        status = SEND_STATUSES.get(re.sub(r"[^a-z]", "", (raw or "").lower()))
-        if status is None:  # never guess whether an unknown status still sends
-            raise ValueError(f"{q.SEND_DEFINITION_OBJECT} {record.get('Id')}: unknown status '{raw}'")
         sends.append(ScheduledSend(id=record["Id"], name=text(record.get("Name")), kind="send_definition",
-                                   status=status, scheduled_at=timestamp(record.get(q.SEND_SCHEDULED_AT))))
-    for record in automated:
+                                   status=send_status(raw), status_value=raw,
+                                   scheduled_at=timestamp(record.get(q.SEND_SCHEDULED_AT))))
+    for record in _identified(automated, q.AUTOMATED_SEND_OBJECT):
         active = flag(record.get(q.AUTOMATED_SEND_ACTIVE))
-        if active is None:
-            raise ValueError(f"{q.AUTOMATED_SEND_OBJECT} {record.get('Id')}: no active flag")
+        status = (ScheduledSendStatus.unknown if active is None
+                  else ScheduledSendStatus.in_progress if active else ScheduledSendStatus.paused)
         sends.append(ScheduledSend(id=record["Id"], name=text(record.get("Name")), kind="automated_send",
-                                   status=ScheduledSendStatus.in_progress if active else ScheduledSendStatus.paused))
+                                   status=status))
     return sends
+
+
+def system_user_candidates(tokens: list[Record] | None, holders: set[str] | None,
+                           users: list[SalesforceUser] | None) -> list[SystemUserCandidate] | None:
+    """Users the org's records tie to the connector: OAuth tokens for its app (OauthToken rows) and
+    the package's System User permission set. None when neither could be read."""
+    if tokens is None and holders is None:
+        return None
+    usernames = {user.id: user.username for user in users or []}
+    grouped: dict[str, list[Record]] = {}
+    for token in tokens or []:
+        if (user_id := text(token.get("UserId"))) is not None:
+            grouped.setdefault(user_id, []).append(token)
+    candidates = []
+    for user_id in sorted(set(grouped) | (holders or set())):
+        held = grouped.get(user_id, [])
+        uses = [count for token in held if (count := whole_number(token.get("UseCount"))) is not None]
+        last = [moment for token in held if (moment := timestamp(token.get("LastUsedDate"))) is not None]
+        candidates.append(SystemUserCandidate(
+            user_id=user_id, username=usernames.get(user_id),
+            oauth_tokens=None if tokens is None else len(held),
+            oauth_use_count=sum(uses) if uses else (None if tokens is None or held else 0),
+            oauth_last_used=max(last) if last else None,
+            holds_system_user_permission_set=None if holders is None else user_id in holders))
+    return candidates
+
+
+def inferred_system_user(candidates: list[SystemUserCandidate] | None) -> SystemUserCandidate | None:
+    """The one user the evidence points to, if exactly one does: the only holder of OAuth tokens for
+    the app, or the only token holder that also holds the System User permission set. An inference,
+    labelled as such wherever it is shown; with scope by user every connected user holds tokens."""
+    holding = [candidate for candidate in candidates or [] if candidate.oauth_tokens]
+    if len(holding) == 1:
+        return holding[0]
+    assigned = [candidate for candidate in holding if candidate.holds_system_user_permission_set]
+    return assigned[0] if len(assigned) == 1 else None
+
+
+def _identified(records: list[Record], what: str) -> list[Record]:
+    """Records that have an Id; a record without one cannot be named, so the read fails instead."""
+    missing = sum(1 for record in records if not text(record.get("Id")))
+    if missing:
+        raise ApiError(f"{what}: {missing} record(s) without an Id")
+    return records
+
+
+def _shown(value: Any) -> str:
+    return "empty" if value in (None, "") else f"'{str(value)[:40]}'"
 
 
 def package_version(records: Iterable[Record]) -> str | None:

@@ -15,6 +15,16 @@ MAX_PAGES = 100_000  # a server that never says done must not keep us here forev
 
 def query_all(sf: Salesforce, soql: str, progress: Progress, what: str) -> list[Record]:
     progress.step("salesforce", what)
+    count: int | None = None
+    try:
+        records = _query_pages(sf, soql, progress, what)
+        count = len(records)
+        return records
+    finally:
+        progress.done("salesforce", what, count)
+
+
+def _query_pages(sf: Salesforce, soql: str, progress: Progress, what: str) -> list[Record]:
     result = sf.query(soql)
     records = _records(result)
     for _ in range(MAX_PAGES):
@@ -29,7 +39,6 @@ def query_all(sf: Salesforce, soql: str, progress: Progress, what: str) -> list[
         records.extend(_records(result))
     else:
         raise ApiError(f"{what}: more than {MAX_PAGES} pages")
-    progress.records("salesforce", what, len(records))
     return records
 
 

@@ -35,13 +35,14 @@ from mcaudit.engine.checks.marketing_cloud import (
 )
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.checks.rotation import (
+    asset_quiet_for_rotation,
     checklist_criticals_pass,
     journey_running_again,
     reauthenticated,
     rotation_sections_present,
     synced_after_rotation,
 )
-from mcaudit.engine.checks.salesforce import package_permission_sets_held
+from mcaudit.engine.checks.salesforce import package_permission_sets_held, system_user_identified
 from mcaudit.engine.context import Context
 from mcaudit.engine.subjects import Subject
 
@@ -49,9 +50,11 @@ Check = Callable[[Context, Subject, Mapping[str, Any]], Outcome]
 
 CHECKS: dict[str, Check] = {
     "package_permission_sets_held": package_permission_sets_held,
+    "system_user_identified": system_user_identified,
     "api_user_integrated_with_valid_user": api_user_integrated_with_valid_user,
     "api_user_business_unit_access": api_user_business_unit_access,
     "rotation_sections_present": rotation_sections_present,
+    "asset_quiet_for_rotation": asset_quiet_for_rotation,
     "checklist_criticals_pass": checklist_criticals_pass,
     "reauthenticated": reauthenticated,
     "journey_running_again": journey_running_again,

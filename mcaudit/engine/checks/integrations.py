@@ -346,6 +346,10 @@ def fired_send_active(ctx: Context, subject: Subject, params: Mapping[str, Any])
                 *([] if exact else ["the key matches only when case is ignored"]))
     if send.status is TriggeredSendStatus.active:
         return Outcome(Status.pass_, f"{subject.label}: the definition is Active", evidence)
+    if not send.status.recognised:  # a status the API added: it may or may not accept send requests
+        return Outcome(Status.unknown, f"{subject.label}: the definition has status '{status}', which mcaudit "
+                       "does not know, so whether it accepts send requests cannot be told: check it in Email "
+                       "Studio > Interactions > Triggered Emails", evidence)
     return Outcome(Status.fail, f"{subject.label}: the definition is {status}, not Active, so its send requests "
                    "are refused until it is started (activated)", evidence)
 

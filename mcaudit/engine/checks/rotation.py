@@ -2,6 +2,9 @@
 
 RT301-RT303, PV402 and PV404 are declarative; what is here needs more than one comparison:
 whole sections, other rules' results, versions of a journey, or the rotation time.
+`asset_quiet_for_rotation` words RT301-RT303 per state (a Paused journey version is told what a
+Paused version needs, an unknown status is named); it takes effect once it is registered in CHECKS
+and named by those rule files.
 """
 
 from __future__ import annotations
@@ -14,10 +17,19 @@ from typing import Any
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.coverage import collector_problems, section_present
-from mcaudit.engine.rotation_assets import ROTATION_SECTIONS, RUNNING_JOURNEY, AssetKind, RotationBaseline
+from mcaudit.engine.rotation_assets import (
+    RESTORED_JOURNEY,
+    ROTATION_SECTIONS,
+    RUNNING_JOURNEY,
+    Asset,
+    AssetKind,
+    RotationBaseline,
+    journey_status_words,
+)
 from mcaudit.engine.subjects import Subject
+from mcaudit.engine.subjects_rotation import LIVE, QUIET, UNKNOWN, JourneyAfterView
 from mcaudit.findings import Finding, Status
-from mcaudit.snapshot.sending import SyncStatus
+from mcaudit.snapshot.sending import Journey, JourneyStatus, SyncStatus
 
 _SECTION_NAMES = {kind.section: kind.section_name for kind in AssetKind}
 # results that leave a "does the connection work" question open, worst first
@@ -118,26 +130,89 @@ def reauthenticated(ctx: Context, subject: Subject, params: Mapping[str, Any]) -
     return outcome
 
 
+# -- RT301-RT303 ---------------------------------------------------------------------------------
+
+_STATE_STATUS = {LIVE: Status.fail, QUIET: Status.pass_, UNKNOWN: Status.unknown}
+
+
+def asset_quiet_for_rotation(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
+    """RT301-RT303: the asset neither sends nor takes entries now, nor can it start by itself during
+    the rotation. The view says which state it is in and what to do: an Active send or a Published
+    version is stopped, a Paused version resumes by itself when its pause ends, a ScheduledToPublish
+    one goes live at its scheduled time, and a status mcaudit does not know is unknown, named."""
+    view = subject.view
+    state = view.state  # raises Missing when the entry source of a live version was not collected
+    return Outcome(_STATE_STATUS[state], f"{subject.label} {view.message}", view.evidence)
+
+
 # -- PV403 -------------------------------------------------------------------------------------
 
+def _was(asset: Asset) -> str:
+    """What a version handled for the rotation was, e.g. "version 2 was Paused before the rotation"."""
+    status = asset.journey_status
+    if status is None or status is JourneyStatus.published:
+        return f"version {asset.version} ran before the rotation"
+    if not status.recognised:
+        return f"version {asset.version} had status '{status.value}' before the rotation"
+    return f"version {asset.version} was {status.value} before the rotation"
+
+
+_WANTED = {
+    JourneyStatus.published: ("running", "activate a new version"),
+    JourneyStatus.paused: ("Paused or running",
+                           "if it was stopped, create a new version from it and activate it; a stopped version "
+                           "cannot be resumed"),
+    JourneyStatus.scheduled_to_publish: ("scheduled to publish or running",
+                                         "schedule it to publish again, or publish it"),
+}
+
+
+def _version_back(asset: Asset, versions: list[Journey]) -> tuple[Status, str]:
+    """Whether one version handled for the rotation is back, by what it was before."""
+    was = _was(asset)
+    running = [journey.version for journey in versions if journey.status is RUNNING_JOURNEY]
+    if running:  # a running version restores any state: it takes entries again
+        return Status.pass_, f"{was}; version {max(running)} is running now"
+    before = asset.journey_status or RUNNING_JOURNEY
+    if not before.recognised:
+        return Status.unknown, (f"{was}, which mcaudit does not know, and no version of it is running now: check "
+                                "in Journey Builder that it is back in the state it had")
+    accepted = RESTORED_JOURNEY.get(before, frozenset({RUNNING_JOURNEY}))
+    back = [journey for journey in versions if journey.status in accepted]
+    if back:
+        newest = max(back, key=lambda journey: journey.version)
+        return Status.pass_, f"{was}; version {newest.version} is {newest.status.value} now"
+    wanted, remedy = _WANTED.get(before, _WANTED[RUNNING_JOURNEY])
+    strange = [journey for journey in versions if not journey.status.recognised]
+    if strange:
+        named = ", ".join(f"version {journey.version} has status '{journey.status.value}'" for journey in strange)
+        return Status.unknown, (f"{was}; no version of it is {wanted} now, and {named}, which mcaudit does not "
+                                "know: check it in Journey Builder")
+    return Status.fail, f"{was}, and no version of it is {wanted} now: {remedy}"
+
+
 def journey_running_again(ctx: Context, subject: Subject, params: Mapping[str, Any]) -> Outcome:
-    """PV403: a journey that ran before has a running version again (a stopped version cannot be
-    restarted, so a newer published version is the normal way back)."""
-    before, versions = subject.view.before, subject.view.versions_now
-    ran = f"version {before.version} ran before the rotation" if before.version else "it ran before the rotation"
-    ran_before = f"ran before: version {before.version} {before.status} in the {_baseline(ctx).described_as}"
+    """PV403: each version handled for the rotation is back in a state that counts. One that was
+    Published has a Published version again (a stopped version cannot be restarted, so a newer
+    published version is the normal way back); one that was Paused is Paused or Published, not
+    Stopped; one that was ScheduledToPublish is ScheduledToPublish or Published."""
+    view: JourneyAfterView = subject.view
+    befores, versions = view.befores, sorted(view.versions_now, key=lambda journey: journey.version)
+    before_line = ("before: " + ", ".join(f"version {asset.version} {asset.status_words}" for asset in befores)
+                   + f" (in the {_baseline(ctx).described_as})")
     if not versions:
+        ran = " and ".join(_was(asset) for asset in befores)
         return Outcome(Status.fail, f"{subject.label}: {ran}, and no journey with this key is in the AFTER "
                        "snapshot (joined on the journey key, ignoring case)",
-                       (ran_before, f"journey key: {before.key}"))
-    listed = ", ".join(f"version {j.version} {j.status.value}" for j in sorted(versions, key=lambda j: j.version))
-    evidence = (ran_before, f"versions now: {listed}")
-    running = [j for j in versions if j.status is RUNNING_JOURNEY]
-    if running:
-        newest = max(j.version for j in running)
-        return Outcome(Status.pass_, f"{subject.label}: {ran}; version {newest} is running now", evidence)
-    return Outcome(Status.fail, f"{subject.label}: {ran}, and no version of it is running now: "
-                   "activate a new version", evidence)
+                       (before_line, "now: not found", f"journey key: {befores[-1].key}"))
+    evidence = (before_line, "now: " + ", ".join(f"version {journey.version} {journey_status_words(journey.status)}"
+                                                 for journey in versions))
+    results = [_version_back(asset, versions) for asset in befores]
+    for status in (Status.fail, Status.unknown):
+        texts = [text for found, text in results if found is status]
+        if texts:
+            return Outcome(status, f"{subject.label}: " + "; ".join(texts), evidence)
+    return Outcome(Status.pass_, f"{subject.label}: " + "; ".join(text for _, text in results), evidence)
 
 
 # -- PV405 / PV406 -----------------------------------------------------------------------------
