@@ -34,10 +34,11 @@ from mcaudit.snapshot.salesforce import Salesforce, SalesforceUser, SystemUserSo
 from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str
 
 log = logging.getLogger("mcaudit.collect.merge")
-FORMAT_HELP = ("a merge file holds attestations, aep, integrations, and marketing_cloud with "
-               "custom_attribute_limit, security and roles; see `mcaudit schema` for each part")
+FORMAT_HELP = ("a merge file holds attestations, aep, integrations, marketing_cloud with "
+               "custom_attribute_limit, security and roles, and salesforce.mcc_connector with system_user, "
+               "scope_by_user and connected; see `mcaudit schema` for each part")
 # top-level keys of a snapshot that a merge file never has
-SNAPSHOT_ONLY = frozenset({"schema_version", "collected_at", "source", "collection", "salesforce"})
+SNAPSHOT_ONLY = frozenset({"schema_version", "collected_at", "source", "collection"})
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 

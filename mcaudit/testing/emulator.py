@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,9 @@ class EmulatorConfig:
     rest_max_page_size: int = 50  # documented maximum of the journey and event lists
     metadata: str = "allowed"  # allowed | refused | hidden (managed-package app: no OAuth policy)
     journey_entry_hints: bool = True  # list items name their entry event in `defaults`
+    latency: float = 0.0  # seconds every answer waits, as a real network would (the collection benchmark)
+    stale_entry_keys: bool = False  # journey details name their entry event by a stale key (the id stays right)
+    extra_soap_rows: tuple[tuple[str, dict[str, Any]], ...] = ()  # (object type, row) served as well, as given
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class Call:
     label: str
     paging: bool
     status: int | None
+    params: dict[str, list[str]] = field(default_factory=dict)  # the query string (SOQL in `q`)
+    body: bytes = b""  # what was posted (SOAP envelopes)
+    started: float = 0.0  # time.monotonic() when the request arrived and when it was answered
+    ended: float = 0.0
 
 
 class _Drop(Exception):
@@ -64,6 +72,7 @@ class Emulator:
         self.marketing_cloud = (MarketingCloudApi(
             snapshot, self.config.marketing_cloud, soap_page_size=self.config.soap_page_size,
             rest_max_page_size=self.config.rest_max_page_size, entry_hints=self.config.journey_entry_hints,
+            stale_entry_keys=self.config.stale_entry_keys, extra_soap_rows=self.config.extra_soap_rows,
             base_url=lambda: self.base_url) if snapshot.marketing_cloud is not None else None)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -118,12 +127,16 @@ class Emulator:
 
     # -- handling ---------------------------------------------------------------------------
     def handle(self, request: Request) -> Reply:
+        started = time.monotonic()
+        if self.config.latency:
+            self._stopping.wait(self.config.latency)
         route = self._route(request)
         fault = self.faults.take(route.label) if route else None
         reply = self._answer(request, route, fault)
         with self._lock:
             self.calls.append(Call(request.method, request.path, route.label if route else "unrouted",
-                                   route.paging if route else False, reply.status if reply else None))
+                                   route.paging if route else False, reply.status if reply else None,
+                                   request.query, request.body, started, time.monotonic()))
         if reply is None:
             raise _Drop
         return reply

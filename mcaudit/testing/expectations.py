@@ -16,7 +16,7 @@ from typing import TypeVar
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.integrations import ApiIntegrationComponent, InstalledPackage, IntegrationType
 from mcaudit.snapshot.marketing_cloud import MarketingCloud
-from mcaudit.snapshot.salesforce import Salesforce, SystemUserSource
+from mcaudit.snapshot.salesforce import ConnectedApp, RefreshTokenPolicy, Salesforce, SystemUserSource
 from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus, TriggeredSendStatus
 from mcaudit.testing.marketing_cloud_api import MarketingCloudLogin
 from mcaudit.testing.marketing_cloud_data import event_key
@@ -50,7 +50,7 @@ def auditor_package(login: MarketingCloudLogin, name: str = DEFAULT_PACKAGE_NAME
 def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
     apps = [app.model_copy(update={
         "permission_set_ids": app.permission_set_ids or [],
-        **({} if metadata == "allowed" else {"ip_relaxation": None, "refresh_token_policy": None}),
+        **({} if metadata == "allowed" else {"ip_relaxation": None, "refresh_token_policy": _soql_policy(app)}),
     }) for app in sf.connected_apps or []]
     connector = sf.mcc_connector
     return sf.model_copy(update={
@@ -65,6 +65,12 @@ def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
             "system_user_candidates": None}) if connector else None,
         "scheduled_sends": _each(sf.scheduled_sends, _scheduled) if connector else None,
     })
+
+
+def _soql_policy(app: ConnectedApp) -> RefreshTokenPolicy | None:
+    """What SOQL alone shows of the refresh token policy: only the two that expire after a time."""
+    timed = (RefreshTokenPolicy.specific_lifetime, RefreshTokenPolicy.specific_inactivity)
+    return app.refresh_token_policy if app.refresh_token_policy in timed else None
 
 
 def _scheduled(send: ScheduledSend) -> ScheduledSend:

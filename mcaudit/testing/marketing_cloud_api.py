@@ -36,8 +36,11 @@ class MarketingCloudLogin:
 
 class MarketingCloudApi:
     def __init__(self, snapshot: Snapshot, login: MarketingCloudLogin, *, soap_page_size: int,
-                 rest_max_page_size: int, entry_hints: bool, base_url: Any) -> None:
-        self._data = account(snapshot, entry_hints=entry_hints)
+                 rest_max_page_size: int, entry_hints: bool, base_url: Any, stale_entry_keys: bool = False,
+                 extra_soap_rows: tuple[tuple[str, dict[str, Any]], ...] = ()) -> None:
+        self._data = account(snapshot, entry_hints=entry_hints, stale_entry_keys=stale_entry_keys)
+        for object_type, row in extra_soap_rows:
+            self._data.soap.setdefault(object_type, []).append(row)
         self._login = login
         self._soap_page_size = soap_page_size
         self._rest_max_page_size = rest_max_page_size
@@ -207,7 +210,12 @@ class MarketingCloudApi:
         return Reply.json(200, detail)
 
     def _event_definitions(self, request: Request) -> Reply:
-        return self._listing(request, self._data.event_definitions)
+        items = self._data.event_definitions
+        if (request.param("extras", "") or "").lower() != "all":
+            # without extras=all the list leaves out each definition's schema and configuration
+            items = [{k: v for k, v in item.items() if k not in ("schema", "configurationArguments")}
+                     for item in items]
+        return self._listing(request, items)
 
     def _forbidden(self, request: Request) -> Reply:
         return Reply.json(403, {"message": "Insufficient privileges", "errorcode": 10002})

@@ -50,11 +50,15 @@ def event_key(journey: Journey) -> str | None:
     return source.event_definition_key or f"{source.type.value}-{uuid.uuid5(uuid.NAMESPACE_URL, journey.key)}"
 
 
+def event_id(key: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"event:{key}"))
+
+
 def soap_time(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(SOAP_SERVER_TIME).replace(tzinfo=None).isoformat()
 
 
-def account(snapshot: Snapshot, *, entry_hints: bool = True) -> AccountData:
+def account(snapshot: Snapshot, *, entry_hints: bool = True, stale_entry_keys: bool = False) -> AccountData:
     mc = snapshot.marketing_cloud
     assert mc is not None, "emulating Marketing Cloud needs a marketing_cloud section"
     data = AccountData(soap={
@@ -79,9 +83,11 @@ def account(snapshot: Snapshot, *, entry_hints: bool = True) -> AccountData:
         data.journeys.append(_journey_item(journey, key if entry_hints else None))
         data.details[journey_id(journey)] = {
             **_journey_item(journey, None),
-            "triggers": [] if journey.entry_source is None else [{
+            "triggers": [] if journey.entry_source is None or key is None else [{
                 "key": "TRIGGER", "type": journey.entry_source.type.value,
-                "metaData": {"eventDefinitionKey": key}}],
+                # Journey Builder keeps the id current; a renamed event can leave the key stale
+                "metaData": {"eventDefinitionId": event_id(key),
+                             "eventDefinitionKey": f"{key}-stale" if stale_entry_keys else key}}],
         }
     data.event_definitions = list(definitions.values())
     data.attribute_sets = [_attribute_set(position, attribute_set)
@@ -144,7 +150,7 @@ def _journey_item(journey: Journey, hint_key: str | None) -> dict[str, Any]:
 
 def _event_definition(source: EntrySource, key: str) -> dict[str, Any]:
     definition: dict[str, Any] = {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"event:{key}")), "type": source.type.value,
+        "id": event_id(key), "type": source.type.value,
         "name": key, "eventDefinitionKey": key, "mode": "Production",
     }
     if source.schema_fields is not None:

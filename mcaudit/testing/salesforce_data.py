@@ -59,8 +59,12 @@ def app_id(app: ConnectedApp, position: int) -> str:
 
 
 def refresh_token_fields(policy: RefreshTokenPolicy | None) -> dict[str, object]:
-    """ConnectedApplication's SOQL view of the refresh token policy."""
-    return {"OptionsRefreshTokenValidityMetric": False, "RefreshTokenValidityPeriod": None}
+    """ConnectedApplication's SOQL view of the refresh token policy: a period only for a policy that
+    expires tokens after a time, counted from their last use or not."""
+    period = {RefreshTokenPolicy.specific_lifetime: 12, RefreshTokenPolicy.specific_inactivity: 30}.get(
+        policy) if policy else None
+    return {"OptionsRefreshTokenValidityMetric": policy is RefreshTokenPolicy.specific_inactivity,
+            "RefreshTokenValidityPeriod": period}
 
 
 def has_package(snapshot: Snapshot) -> bool:

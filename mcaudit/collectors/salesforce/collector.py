@@ -53,21 +53,30 @@ class SalesforceCollector:
             login = auth.log_in(self.credentials, self.session, self.api_version)
             progress.done(NAME, "login", None)
             sf = auth.client(login, self.session, self.api_version)
-            org = query_all(sf, q.ORGANIZATION, progress, "Organization")
-        except Exception as error:  # no session or no org: nothing else can be read
-            fatal = describe(error, self.session.redactor)
-            log.warning("salesforce: collection failed: %s", fatal)
-            return CollectorOutput(None, sections.run(self.session.total_calls, fatal=fatal))
+        except Exception as error:  # no session: nothing can be read
+            return self._failed(error, sections)
         with Reads(NAME) as reads:
+            org = reads.start(lambda: query_all(sf, q.ORGANIZATION, progress, "Organization"))
             section = self._read_all(sf, login, progress, sections, reads)
+            try:
+                rows = org.result()
+            except Exception as error:  # a session that cannot read its own org is no session
+                return self._failed(error, sections)
         return CollectorOutput(section.model_copy(update={
-            "org_id": records.text(org[0].get("Id")) if org else None}), sections.run(self.session.total_calls))
+            "org_id": records.text(rows[0].get("Id")) if rows else None}), sections.run(self.session.total_calls))
+
+    def _failed(self, error: Exception, sections: SectionLog) -> CollectorOutput:
+        fatal = describe(error, self.session.redactor)
+        log.warning("salesforce: collection failed: %s", fatal)
+        return CollectorOutput(None, sections.run(self.session.total_calls, fatal=fatal))
 
     def _read_all(self, sf: SalesforceClient, login: auth.SalesforceSession, progress: Progress,
                   sections: SectionLog, reads: Reads) -> Salesforce:
         """Start every independent read, then assemble: the connector's System User evidence joins
         users, permission sets and assignments, so it is built last, from what was read."""
-        apps = reads.start(lambda: self._connected_apps(sf, login, progress, sections))
+        # started before the read that waits for it, so it is always running or done by then
+        grants = reads.start(lambda: query_all(sf, q.APP_ACCESS, progress, "SetupEntityAccess"))
+        apps = reads.start(lambda: self._connected_apps(sf, login, progress, sections, grants))
         permission_sets = reads.start(lambda: records.permission_sets(
             query_all(sf, q.PERMISSION_SETS, progress, "PermissionSet")))
         group_rows = reads.start(lambda: query_all(sf, q.PERMISSION_SET_GROUPS, progress, "PermissionSetGroup"))
@@ -137,11 +146,9 @@ class SalesforceCollector:
             return None
 
     def _connected_apps(self, sf: SalesforceClient, login: auth.SalesforceSession, progress: Progress,
-                        sections: SectionLog) -> list[ConnectedApp]:
+                        sections: SectionLog, grants: Future[list[Record]]) -> list[ConnectedApp]:
         apps = query_all(sf, q.CONNECTED_APPS, progress, "ConnectedApplication")
-        grants = sections.read("salesforce.connected_apps",
-                               lambda: query_all(sf, q.APP_ACCESS, progress, "SetupEntityAccess"))
-        result = records.connected_apps(apps, grants)
+        result = records.connected_apps(apps, sections.read("salesforce.connected_apps", grants.result))
         mcc = {app.id: app.name for app in result
                if app.id and app.name.strip().casefold() == q.MCC_APP_NAME.casefold()}
         if not mcc:

@@ -13,7 +13,8 @@ from typing import Any
 from zeep.exceptions import Fault
 
 from mcaudit.collectors import zeep_clients
-from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.http import GuardedSession, is_soap_fault
+from mcaudit.collectors.problems import ApiError
 from mcaudit.collectors.salesforce.auth import SalesforceSession
 from mcaudit.snapshot.salesforce import IpRelaxation, RefreshTokenPolicy
 
@@ -53,11 +54,12 @@ def read_policies(login: SalesforceSession, session: GuardedSession, api_version
         BINDING, f"{login.instance_url}/services/Soap/m/{api_version}")
     header = client.get_element("ns0:SessionHeader")(sessionId=login.session_id)  # type: ignore[no-untyped-call]
     try:
-        listed = service.listMetadata([{"type": "ConnectedApp"}], float(api_version), _soapheaders=[header])
+        listed = _call(client, service, "listMetadata", [{"type": "ConnectedApp"}], float(api_version),
+                       _soapheaders=[header])
         full_names = _match(listed or [], apps)
         if not full_names:
             return {}
-        read = service.readMetadata("ConnectedApp", list(full_names), _soapheaders=[header])
+        read = _call(client, service, "readMetadata", "ConnectedApp", list(full_names), _soapheaders=[header])
     except Fault as fault:
         raise MetadataRefused(str(fault.message)) from None
     policies = {}
@@ -66,6 +68,23 @@ def read_policies(login: SalesforceSession, session: GuardedSession, api_version
         if app_id is not None:
             policies[app_id] = _policy(getattr(record, "oauthPolicy", None))
     return policies
+
+
+def _call(client: Any, service: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
+    """One Metadata API operation. zeep cannot read an answer that is not a SOAP envelope (an
+    outage page, a proxy's error), so the raw answer is looked at first; a SOAP fault still raises
+    zeep's Fault, which is a refusal."""
+    with client.settings(raw_response=True):
+        response = getattr(service, operation)(*args, **kwargs)
+    if response.status_code != 200 and not is_soap_fault(response):
+        raise MetadataUnavailable(f"{operation} answered HTTP {response.status_code} without a SOAP fault: "
+                                  "an outage or a proxy, not a refusal (retries included)")
+    binding = service._binding
+    return binding.process_reply(client, binding.get(operation), response)
+
+
+class MetadataUnavailable(ApiError):
+    """The Metadata API did not answer with SOAP at all."""
 
 
 def _match(listed: list[Any], apps: dict[str, str]) -> dict[str, str]:

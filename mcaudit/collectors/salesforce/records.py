@@ -19,6 +19,7 @@ from mcaudit.snapshot.salesforce import (
     PermissionSetAssignment,
     PermissionSetGroup,
     PermittedUsers,
+    RefreshTokenPolicy,
     SalesforceUser,
     SystemUserCandidate,
 )
@@ -78,9 +79,21 @@ def connected_apps(apps: list[Record], grants: list[Record] | None) -> list[Conn
             id=text(app.get("Id")), name=name,
             permitted_users=None if admin_only is None else (
                 PermittedUsers.admin_approved if admin_only else PermittedUsers.all_users),
+            refresh_token_policy=refresh_policy(app.get("OptionsRefreshTokenValidityMetric"),
+                                                app.get("RefreshTokenValidityPeriod")),
             permission_set_ids=None if grants is None else granted.get(app.get("Id") or "", []),
         ))
     return result
+
+
+def refresh_policy(by_last_use: Any, period: Any) -> RefreshTokenPolicy | None:
+    """The refresh token policy as far as SOQL shows it. ConnectedApplication has a validity period
+    (null unless the policy expires tokens after a time) and whether it counts from the last use.
+    "Valid until revoked" and "immediately expire" both leave the period null, so a null period
+    tells nothing: the policy then stays not collected, for the Metadata API or a person."""
+    if whole_number(period) is None or not isinstance(by_last_use, bool):
+        return None
+    return RefreshTokenPolicy.specific_inactivity if by_last_use else RefreshTokenPolicy.specific_lifetime
 
 
 def permission_sets(records: list[Record]) -> list[PermissionSet]:
