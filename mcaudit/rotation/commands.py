@@ -32,6 +32,7 @@ from mcaudit.cli_shared import (
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
 from mcaudit.engine.evaluate import selected_rules
 from mcaudit.engine.rotation_assets import RotationBaseline, running_assets, unaffected_running_journeys
+from mcaudit.engine.subjects import describe_system_user
 from mcaudit.engine.waivers import load_waivers
 from mcaudit.errors import InputError
 from mcaudit.findings import AuditReport, AuditResult, Verdict
@@ -75,16 +76,18 @@ def _finish(command: str, result: AuditResult, options: dict[str, Any],
 
 # -- preflight -----------------------------------------------------------------------------------
 
-def _target(snapshot: Snapshot, snapshot_path: str, plan_path: Path | None) -> RotationTarget:
-    mc, sf = snapshot.marketing_cloud, snapshot.salesforce
-    system_ref = sf.mcc_connector.system_user if sf and sf.mcc_connector else None
+def _target(snapshot: Snapshot, snapshot_path: str, plan_path: Path | None,
+            config: EvaluationConfig) -> RotationTarget:
+    mc = snapshot.marketing_cloud
+    identity = describe_system_user(snapshot, config)  # the runbook says how it is known, as findings do
     if plan_path is not None:
         verify = f"mcaudit verify --plan {shlex.quote(str(plan_path))} AFTER.yaml"
     else:
         verify = f"mcaudit verify {shlex.quote(snapshot_path)} AFTER.yaml"
     return RotationTarget(
         api_user=mc.mcc_api_user if mc else None,
-        system_user=system_ref.username if system_ref else None,
+        system_user=identity.name if identity else None,
+        system_user_how=identity.how if identity else None,
         verify_command=verify,
         unaffected_journeys=unaffected_running_journeys(snapshot),
         plan_path=str(plan_path) if plan_path is not None else None,
@@ -122,7 +125,7 @@ def preflight(snapshot: Path, save_plan: Path | None, **options: Any) -> None:
     pack = _rules_for("preflight", options, config)
     loaded = load_snapshot(snapshot, max_bytes=_max_bytes(options))
     result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
-    runbook = build_runbook(running_assets(loaded.snapshot), _target(loaded.snapshot, loaded.path, save_plan))
+    runbook = build_runbook(running_assets(loaded.snapshot), _target(loaded.snapshot, loaded.path, save_plan, config))
     result = replace(result, runbook=runbook)
     if save_plan is not None:
         _save_plan(loaded, result, save_plan)

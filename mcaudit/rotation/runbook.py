@@ -51,6 +51,7 @@ class RotationTarget:
 
     api_user: str | None  # the MC API user whose credentials change
     system_user: str | None  # the Salesforce System User who re-authenticates the connector
+    system_user_how: str | None  # how that is known: "given with --sf-system-user", "inferred from ...; confirm it"
     verify_command: str  # the exact `mcaudit verify ...` to run afterwards
     unaffected_journeys: int = 0  # running journeys with API-event or audience entry sources
     plan_path: str | None = None
@@ -242,7 +243,10 @@ def _steps(running: RunningAssets, target: RotationTarget) -> list[_Step]:
     api_user = f"'{target.api_user}'" if target.api_user else "(the one the connector uses)"
     steps.append(_Step("rotate", f"Only when every step above is done: reset the password of, or "
                        f"re-authenticate, the MC API user {api_user} in Marketing Cloud Setup > Users."))
-    who = f"the System User '{target.system_user}'" if target.system_user else "the System User"
+    who = "the System User"
+    if target.system_user:
+        who = f"the System User '{target.system_user}'" + (f" ({target.system_user_how})"
+                                                           if target.system_user_how else "")
     steps.append(_Step("reauthenticate", f"Log in to Salesforce as {who}, open App Launcher > Marketing "
                        "Cloud and connect the MC API user with its new credentials; the send page, not "
                        "\"Connect to Marketing Cloud\", means it worked."))

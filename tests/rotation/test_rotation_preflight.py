@@ -185,3 +185,19 @@ def test_other_formats_render_a_preflight(fmt: str) -> None:
     done = run_cli("preflight", sample("live"), "--format", fmt)
     assert done.returncode == 1, done.stderr
     assert "Welcome email" in done.stdout
+
+
+@pytest.mark.parametrize(("source", "said"), [
+    ("declared", "(declared in the snapshot)"),
+    ("option", "(given with --sf-system-user)"),
+    ("inferred", "(inferred "),
+])
+def test_runbook_says_how_the_system_user_is_known(source: str, said: str, tmp_path: Path) -> None:
+    """No API names the System User, so the step that has that person log in says where the name came from."""
+    def edit(document: dict) -> None:
+        document["salesforce"]["mcc_connector"]["system_user_source"] = source
+
+    _, result = run_json("preflight", edited_sample("live", tmp_path / "live", edit))
+    [step] = _steps(result, "reauthenticate")
+    assert "mcc.system@" in step["action"] and said in step["action"], step["action"]
+    assert source != "inferred" or "confirm" in step["action"]
