@@ -115,3 +115,23 @@ def test_inference_needs_exactly_one_user_the_evidence_points_to() -> None:
     assert records.inferred_system_user(tied) is None
     # holding the permission set without ever authenticating is not enough to name anyone
     assert records.inferred_system_user(records.system_user_candidates([], {"005000000000001AAA"}, USERS)) is None
+
+
+def test_metadata_policy_values_are_read_in_either_case() -> None:
+    from types import SimpleNamespace
+
+    from mcaudit.collectors.salesforce.metadata import _policy
+
+    for ip, refresh in (("BYPASS", "zero"), ("bypass", "ZERO"), ("Bypass", "Zero:0:HOURS")):
+        policy = _policy(SimpleNamespace(ipRelaxation=ip, refreshTokenPolicy=refresh))
+        assert (policy.ip_relaxation.value, policy.refresh_token_policy.value) == ("relax", "immediately_expire")
+    unknown = _policy(SimpleNamespace(ipRelaxation="ENFORCE_ACTIVATED_USERS",
+                                      refreshTokenPolicy="specific_lifetime:1:DAYS"))
+    assert unknown.ip_relaxation is None and unknown.refresh_token_policy.value == "specific_lifetime"
+
+
+def test_refresh_policy_from_soql_only_where_it_can_tell() -> None:
+    assert records.refresh_policy(True, 30).value == "specific_inactivity"
+    assert records.refresh_policy(False, 12).value == "specific_lifetime"
+    assert records.refresh_policy(False, None) is None  # "valid until revoked" or "immediately expire"
+    assert records.refresh_policy(None, 12) is None

@@ -3,11 +3,11 @@
 Each list item is a set (`key`, `name.value`) with its `attributes` (`name.value`, `dataType`,
 `length`, `isSystemDefined`). A page carries at most 2,000 attributes; Adobe Experience Platform
 reads only the first page, which is exactly what rule AEP507 warns about, so mcaudit must read them
-all. ASSUMED (the API reference does not say how a large set is split): a set whose attributes do
-not fit on a page goes on, as the same set (same id), on the next page. So items are merged by set,
-and the collector keeps asking while the sets seen are fewer than `count` or a page came back full
-of attributes. A page that fails fails the whole section: a cut-off attribute list would make
-"fewer than 2,000" look true.
+all. The API reference does not say how a set too large for one page is split, so the reading
+does not depend on it: items are merged by set id (a set that goes on over the next page adds its
+further attributes to itself, and one that does not is read whole), and the collector keeps asking
+while the sets seen are fewer than `count` or a page came back full of attributes. A page that
+fails fails the whole section: a cut-off attribute list would make "fewer than 2,000" look true.
 """
 
 from __future__ import annotations

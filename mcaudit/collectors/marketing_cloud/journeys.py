@@ -143,7 +143,8 @@ def _entry_source(kind: Any, key: str | None, definition: dict[str, Any]) -> Ent
     fields = _mapping(definition.get("schema")).get("fields")
     names = [field["name"] for field in fields if isinstance(field, dict) and isinstance(field.get("name"), str)] \
         if isinstance(fields, list) else None
-    # ASSUMED: a Salesforce Data entry names its object in configurationArguments.objectAPIName
+    # a Salesforce Data entry (SalesforceObjectTriggerV2) names its object in configurationArguments.
+    # objectAPIName, one of the arguments Marketing Cloud's own DevTools require of that type (API catalog)
     sf_object = _mapping(definition.get("configurationArguments")).get("objectAPIName")
     return EntrySource(
         type=_entry_type(kind),
