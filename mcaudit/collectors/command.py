@@ -71,6 +71,9 @@ def _mc(name: str, help_text: str, **kwargs: Any) -> Callable[[F], F]:
 @_mc("package-name", "name of the installed package the client id belongs to, recorded with the scopes its "
                      "token grants (no API shows it; default: mcaudit audit package)")
 @_mc("wsdl", "another SOAP WSDL (file or URL) instead of the packaged one")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="HOST",
+              help="also accept API base URLs on this host (and its subdomains) when a login or token response "
+                   "names one outside Salesforce's and Marketing Cloud's domains, e.g. a company proxy (repeatable)")
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
               help="seconds to wait for any one response")
 @click.option("--retries", type=click.IntRange(min=0, max=10), default=3, show_default=True,
@@ -90,7 +93,7 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
             sf_system_user: str | None,
             mc_subdomain: str | None, mc_client_id: str | None, mc_client_secret: str | None,
             mc_account_id: int | None, mc_auth_url: str | None, mc_api_user: str | None,
-            mc_package_name: str | None, mc_wsdl: str | None,
+            mc_package_name: str | None, mc_wsdl: str | None, allowed_hosts: tuple[str, ...],
             timeout: float, retries: int, journey_detail_limit: int, backoff_base: float,
             retry_after_cap: float, mc_page_size: int) -> None:
     """Read both sides of a Marketing Cloud Connect connection (read-only) into a snapshot.
@@ -130,7 +133,8 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
         salesforce=salesforce, marketing_cloud=marketing_cloud,
         sf_system_user=(sf_system_user or "").strip() or None,
         http=HttpSettings(timeout=timeout, retry=RetryPolicy(attempts=retries + 1, backoff_base=backoff_base,
-                                                             retry_after_cap=retry_after_cap)),
+                                                             retry_after_cap=retry_after_cap),
+                          allowed_hosts=tuple(host.strip().lower() for host in allowed_hosts if host.strip())),
         mc_wsdl=_wsdl(mc_wsdl), journey_detail_limit=journey_detail_limit, mc_page_size=mc_page_size,
         mc_package_name=(mc_package_name or "").strip() or None,
         name=name, merges=merges,
@@ -148,6 +152,12 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
 
 
 def _wsdl(value: str | None) -> str | None:
-    if value is not None and "://" not in value and not Path(value).is_file():
+    if value is None:
+        return None
+    if "://" in value:
+        if not value.lower().startswith("https://"):
+            raise InputError(f"--mc-wsdl: give a file path or an https URL, not {value.split('://')[0]}://")
+        return value
+    if not Path(value).is_file():
         raise InputError(f"--mc-wsdl: no such file: {value}")
     return value

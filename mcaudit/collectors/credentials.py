@@ -101,7 +101,8 @@ def resolve_salesforce(given: SalesforceInput, redactor: Redactor, prompt: Promp
                              "or collect only Marketing Cloud with --only mc")
     elif not username:
         raise InputError("JWT login needs --sf-username (the user to act as)")
-    for secret in (password, security_token, access_token):
+    for secret in (password, security_token, access_token, urlsplit(login_url).password,
+                   urlsplit(instance_url or "").password):
         redactor.add(secret)
     return SalesforceCredentials(
         login_url=login_url, instance_url=instance_url.rstrip("/") if instance_url else None,
@@ -145,6 +146,7 @@ def resolve_marketing_cloud(given: MarketingCloudInput, redactor: Redactor,
         raise InputError(f"--mc-subdomain: give the bare tenant prefix, not a host or URL (got '{subdomain}')")
     redactor.add(client_secret)
     auth_url = (given.auth_url or f"https://{subdomain}.{MC_AUTH_HOST}").rstrip("/")
+    redactor.add(urlsplit(auth_url).password)  # a proxy's or gateway's password in the URL stays out of logs
     return MarketingCloudCredentials(
         client_id=client_id, client_secret=client_secret, auth_url=auth_url,
         subdomain=subdomain or subdomain_of(auth_url), account_id=given.account_id, api_user=given.api_user,

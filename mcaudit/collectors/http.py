@@ -1,8 +1,11 @@
 """The one HTTP layer every collector uses (requests, simple-salesforce and zeep all go through it).
 
 It enforces, for every request: the read-only guard; TLS (plain http only to a loopback host, such
-as the test emulator); a timeout; bounded retries with exponential backoff and jitter on 429
-(honouring Retry-After, capped), 5xx, timeouts and dropped connections; and it counts calls.
+as the test emulator; never file:); no redirect for a request that carries a credential (a POST:
+login, token, SOAP; or an Authorization header), and none to another host for any request; a
+timeout; bounded retries with exponential backoff and jitter on 429 (honouring Retry-After,
+capped), 5xx, timeouts and dropped connections; and it counts calls. API base URLs that a login or
+token response names are checked by `check_api_base` before any credential is sent to them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests import PreparedRequest, Response
@@ -47,16 +50,28 @@ class RetryPolicy:
         return rng.uniform(ceiling / 2, ceiling)  # jitter keeps parallel clients apart
 
 
+# the vendors' domains an API base URL from a login or token response may name (and subdomains)
+SALESFORCE_DOMAINS = ("salesforce.com", "force.com", "cloudforce.com", "database.com", "salesforce.mil",
+                      "sfcrmproducts.cn")
+MARKETING_CLOUD_DOMAINS = ("marketingcloudapis.com", "exacttarget.com", "exacttargetapis.com")
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     ca_bundle: str | None = None  # extra CA file for a TLS proxy; verification is never turned off
+    allowed_hosts: tuple[str, ...] = ()  # --allow-host: hosts (and their subdomains) beyond the vendors'
 
 
 class InsecureURL(CollectionError):
-    """A plain-http URL to a host that is not this machine."""
+    """A URL mcaudit will not send to: plain http to another machine, another scheme, or an API base
+    outside the vendor's domains."""
+
+
+class RedirectRefused(CollectionError):
+    """A redirect that would carry a credential, or a request, somewhere it was not sent."""
 
 
 def is_loopback(host: str | None) -> bool:
@@ -71,13 +86,50 @@ def is_loopback(host: str | None) -> bool:
 
 
 def check_transport(url: str) -> None:
+    """https, or http to this machine. Never file: (zeep would read a local file for a URL a
+    response named); a local WSDL is given as a path, which zeep opens without a request."""
     parts = urlsplit(url)
-    if parts.scheme in ("https", "file"):  # file: a local WSDL or schema, read by zeep
+    if parts.scheme == "https":
         return
     if parts.scheme == "http" and is_loopback(parts.hostname):
         return
-    raise InsecureURL(f"refused {parts.scheme}://{parts.hostname}: use https (plain http only to a "
+    raise InsecureURL(f"refused {parts.scheme}://{parts.hostname or ''}: use https (plain http only to a "
                       "loopback host such as a local emulator)")
+
+
+def _in_domains(host: str, domains: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in (d.lower().lstrip(".") for d in domains))
+
+
+def check_api_base(url: str, vendor_domains: tuple[str, ...], settings: HttpSettings, what: str) -> str:
+    """An API base URL a login or token response named: https (http only on loopback), and a host in
+    the vendor's domains or one --allow-host names. Checked before any credential is sent there."""
+    check_transport(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.username or parts.password:
+        raise InsecureURL(f"refused {what} with user information in it ({safe_url(url)})")
+    if is_loopback(host) or _in_domains(host, vendor_domains) or _in_domains(host, settings.allowed_hosts):
+        return url
+    raise InsecureURL(f"refused {what} {safe_url(url)}: {host} is outside {', '.join(vendor_domains)} "
+                      "(if it is yours, name it with --allow-host)")
+
+
+def safe_url(url: str) -> str:
+    """The URL without user information (a proxy or basic-auth password) and without its query."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def carries_credential(request: PreparedRequest) -> bool:
+    """Every POST mcaudit sends carries one (a password, a client secret, a session id or token in the
+    SOAP envelope); any request with an Authorization header does too."""
+    return (request.method or "").upper() == "POST" or "Authorization" in request.headers
 
 
 def _retry_after(response: Response) -> float | None:
@@ -121,6 +173,20 @@ class GuardedSession(requests.Session):
         with self._lock:
             return sum(self.calls.values())
 
+    def get_redirect_target(self, resp: Response) -> str | None:
+        """requests asks this before following a redirect: refuse the ones that could leak."""
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        sent = resp.request
+        location = urljoin(sent.url or "", target)
+        moved = f"HTTP {resp.status_code} from {safe_url(sent.url or '')} to {safe_url(location)}"
+        if carries_credential(sent):
+            raise RedirectRefused(f"not followed: {moved} (the request carried credentials)")
+        if urlsplit(location).hostname != urlsplit(sent.url or "").hostname:
+            raise RedirectRefused(f"not followed: {moved} (another host)")
+        return target
+
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
         check_transport(request.url or "")
         operation = check_read_only(request)
@@ -159,8 +225,8 @@ class GuardedSession(requests.Session):
         if not log.isEnabledFor(logging.DEBUG):
             return
         parts = urlsplit(request.url or "")
-        query = f"?{parts.query[:120]}" if parts.query else ""
+        query = f"?{self.redactor.redact(parts.query)[:120]}" if parts.query else ""
         retry = f" (attempt {attempt})" if attempt > 1 else ""
         log.debug("%s", self.redactor.redact(
-            f"{request.method} {parts.scheme}://{parts.netloc}{parts.path}{query} -> {outcome} "
+            f"{request.method} {safe_url(request.url or '')}{query} -> {outcome} "
             f"in {time.monotonic() - started:.2f}s{retry}"))

@@ -21,10 +21,11 @@ class ApiError(Exception):
 
 
 def describe(error: BaseException, redactor: Redactor) -> str:
-    return _one_line(redactor.redact(_text(error)))
+    """Redacted first, cut short after: a secret cut in half would no longer match its mask."""
+    return _one_line(redactor.redact(_text(error, redactor)))
 
 
-def _text(error: BaseException) -> str:
+def _text(error: BaseException, redactor: Redactor) -> str:
     if isinstance(error, McauditError | ApiError):
         return str(error)
     if isinstance(error, requests.exceptions.SSLError):
@@ -36,7 +37,7 @@ def _text(error: BaseException) -> str:
     if isinstance(error, SalesforceAuthenticationFailed):
         return f"Salesforce login refused: {error.code}: {error.message}"
     if isinstance(error, SalesforceError):
-        return f"Salesforce API error HTTP {error.status}: {_salesforce_detail(error.content)}"
+        return f"Salesforce API error HTTP {error.status}: {_salesforce_detail(error.content, redactor)}"
     if isinstance(error, Fault):
         return f"SOAP fault: {error.message}"
     if isinstance(error, TransportError):
@@ -50,11 +51,11 @@ def _text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _salesforce_detail(content: object) -> str:
+def _salesforce_detail(content: object, redactor: Redactor) -> str:
     if isinstance(content, list) and content and isinstance(content[0], dict):
         first = content[0]
         return f"{first.get('errorCode', '?')}: {first.get('message', '')}"
-    return str(content)[:200]
+    return redactor.redact(str(content))[:200]
 
 
 def error_code(error: BaseException) -> str | None:

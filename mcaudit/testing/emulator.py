@@ -157,6 +157,8 @@ class Emulator:
             if fault.kind is FaultKind.status:
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return Reply(fault.status, b'{"message": "emulated failure"}', headers=headers)
+            if fault.kind is FaultKind.redirect:
+                return Reply(fault.status, b"", headers={"Location": fault.location})
             if fault.kind is FaultKind.malformed:
                 return (Reply.xml(200, b"<soap:Envelope><soap:Body><Retrieve") if route.xml
                         else Reply(200, b'{"records": [{"Id": '))

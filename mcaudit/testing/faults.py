@@ -20,6 +20,7 @@ class FaultKind(str, Enum):
     drop = "drop"  # close the connection without an answer
     malformed = "malformed"  # answer 200 with a truncated body
     expire_token = "expire_token"  # the Marketing Cloud token expires just before this call
+    redirect = "redirect"  # answer with a redirect (`status`, 307 by default) to `location`
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Fault:
     status: int = 500
     retry_after: str | None = None
     delay: float = 2.0
+    location: str = ""
     _seen: int = 0
     _fired: int = 0
 
@@ -54,6 +56,10 @@ class Fault:
     @classmethod
     def expire_token(cls, match: str, *, skip: int = 0) -> Fault:
         return cls(FaultKind.expire_token, match, times=1, skip=skip)
+
+    @classmethod
+    def redirect(cls, match: str, location: str, *, status: int = 307, times: int = 1) -> Fault:
+        return cls(FaultKind.redirect, match, times=times, status=status, location=location)
 
     @property
     def fired(self) -> int:

@@ -32,6 +32,9 @@ class MarketingCloudLogin:
     token_lifetime: int = 1080
     # None: the token response leaves `scope` out
     scope: str | None = "email_read journeys_read list_and_subscribers_read users_read accounts_read"
+    # what the token response names as the API base URLs; None: this emulator's own
+    rest_instance_url: str | None = None
+    soap_instance_url: str | None = None
 
 
 class MarketingCloudApi:
@@ -89,7 +92,8 @@ class MarketingCloudApi:
         granted = {} if self._login.scope is None else {"scope": self._login.scope}
         return Reply.json(200, {"access_token": token, "token_type": "Bearer",
                                 "expires_in": self._login.token_lifetime, **granted,
-                                "soap_instance_url": f"{base}{SOAP}/", "rest_instance_url": f"{base}{REST}/"})
+                                "soap_instance_url": self._login.soap_instance_url or f"{base}{SOAP}/",
+                                "rest_instance_url": self._login.rest_instance_url or f"{base}{REST}/"})
 
     def _valid(self, token: str | None) -> bool:
         with self._lock:

@@ -33,6 +33,7 @@ class SalesforceLogin:
     access_token: str | None = None  # accepted as is, like a token from `sf org display`
     consumer_key: str | None = None  # JWT bearer: the connected app and its certificate's public key
     jwt_public_key: bytes | None = None
+    instance_url: str | None = None  # what the login answer names as the org's instance; None: this emulator
 
 
 class SalesforceApi:
@@ -90,7 +91,7 @@ class SalesforceApi:
         username, password = soap_xml.child_text(login, "username"), soap_xml.child_text(login, "password")
         if username != self._login.username or password != self._login.password + self._login.security_token:
             return Reply.xml(500, soap_xml.login_fault())
-        server_url = f"{self._base_url()}/services/Soap/u/59.0/{self._org_id}"
+        server_url = f"{self._login.instance_url or self._base_url()}/services/Soap/u/59.0/{self._org_id}"
         return Reply.xml(200, soap_xml.login_response(self._new_session(), server_url, "005EMU", self._org_id))
 
     def _jwt_token(self, request: Request) -> Reply:

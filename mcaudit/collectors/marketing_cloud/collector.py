@@ -10,7 +10,7 @@ from typing import Any
 
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import MarketingCloudCredentials
-from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.http import GuardedSession, safe_url
 from mcaudit.collectors.marketing_cloud import contacts as contact_api
 from mcaudit.collectors.marketing_cloud import journeys as journey_api
 from mcaudit.collectors.marketing_cloud import records
@@ -88,7 +88,7 @@ class MarketingCloudCollector:
         read_units = sections.read("marketing_cloud.business_units", units.result)
         return MarketingCloud(
             subdomain=self.credentials.subdomain,
-            endpoints=Endpoints(auth=self.credentials.auth_url, rest=token.rest_url, soap=token.soap_url),
+            endpoints=Endpoints(auth=safe_url(self.credentials.auth_url), rest=token.rest_url, soap=token.soap_url),
             mid=_account_mid(read_units, self.credentials.account_id),
             mcc_api_user=self.credentials.api_user,
             business_units=read_units,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcaudit.collectors.credentials import MarketingCloudCredentials
-from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.http import MARKETING_CLOUD_DOMAINS, GuardedSession, check_api_base
 from mcaudit.collectors.problems import ApiError
 
 EXPIRY_MARGIN_SECONDS = 60
@@ -72,6 +72,9 @@ class TokenManager:
         if not isinstance(rest_url, str) or not isinstance(soap_url, str):
             raise ApiError("token response has no rest_instance_url/soap_instance_url "
                            "(is this a server-to-server API integration?)")
+        # the token goes wherever these point: only to Marketing Cloud (or a host --allow-host names)
+        for name, url in (("rest_instance_url", rest_url), ("soap_instance_url", soap_url)):
+            check_api_base(url, MARKETING_CLOUD_DOMAINS, self._session.settings, f"{name} from the token response")
         expires_in = data.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 1080.0
         scope = data.get("scope")

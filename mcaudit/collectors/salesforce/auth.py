@@ -16,7 +16,7 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.login import SalesforceLogin, token_login
 
 from mcaudit.collectors.credentials import SalesforceCredentials
-from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.http import SALESFORCE_DOMAINS, GuardedSession, check_api_base
 from mcaudit.errors import InputError
 
 API_VERSION = "59.0"
@@ -43,7 +43,10 @@ def log_in(credentials: SalesforceCredentials, session: GuardedSession, api_vers
         )
     session.redactor.add(session_id)
     scheme = urlsplit(credentials.login_url).scheme or "https"  # the helpers drop it from the host
-    return SalesforceSession(credentials.instance_url or f"{scheme}://{host}", session_id)
+    # the session id goes to the instance the login answer names: only Salesforce (or --allow-host)
+    instance = credentials.instance_url or check_api_base(
+        f"{scheme}://{host}", SALESFORCE_DOMAINS, session.settings, "instance URL from the login response")
+    return SalesforceSession(instance, session_id)
 
 
 def _jwt_login(credentials: SalesforceCredentials, session: GuardedSession) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from simple_salesforce.api import Salesforce as SalesforceClient
 
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import SalesforceCredentials
-from mcaudit.collectors.http import GuardedSession
+from mcaudit.collectors.http import GuardedSession, safe_url
 from mcaudit.collectors.parallel import Reads
 from mcaudit.collectors.problems import ApiError, describe, error_code
 from mcaudit.collectors.salesforce import auth, records
@@ -102,7 +102,7 @@ class SalesforceCollector:
         read_sets = sections.read("salesforce.permission_sets", permission_sets.result)
         read_assignments = sections.read("salesforce.permission_set_assignments", assignments.result)
         return Salesforce(
-            instance_url=login.instance_url,
+            instance_url=safe_url(login.instance_url),
             connected_apps=sections.read("salesforce.connected_apps", apps.result),
             permission_sets=read_sets,
             permission_set_groups=sections.read("salesforce.permission_set_groups", lambda: (
