@@ -8,7 +8,6 @@ feature on the engine, this is a thin layer over evaluate()'s results.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from mcaudit.errors import InputError
 from mcaudit.findings import AuditResult, Status
 from mcaudit.snapshot import field_path
+from mcaudit.untrusted import BASELINE, DEFAULT_MAX_BYTES, read_document
 
-MAX_BASELINE_BYTES = 512 * 1024 * 1024
 FAILING = frozenset({Status.fail.value, Status.waived.value})
 
 
@@ -43,28 +42,23 @@ class _Report(BaseModel):
     results: list[_Result]
 
 
-def load_baseline(path: str | Path) -> frozenset[tuple[str, str]]:
-    """(rule id, subject) of every finding that failed (or was waived) in a previous JSON report."""
-    file = Path(path)
+def load_baseline(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> frozenset[tuple[str, str]]:
+    """(rule id, subject) of every finding that failed (or was waived) in a previous JSON report.
+
+    The report is read like any untrusted file (mcaudit.untrusted), within the limits scaled from
+    `max_bytes`; any problem is one line."""
+    document = read_document(path, BASELINE, max_bytes=max_bytes)
     try:
-        if file.stat().st_size > MAX_BASELINE_BYTES:
-            raise InputError("baseline report is too large", path=str(file))
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(file)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read baseline report: {error}", path=str(file)) from None
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise InputError(f"not a JSON report (mcaudit audit --format json): {error}", path=str(file)) from None
-    try:
-        report = _Report.model_validate(data)
+        report = _Report.model_validate(document.data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        raise InputError(f"not an mcaudit JSON report: {first['msg']}", path=str(file),
-                         field=field_path(tuple(first["loc"])) or None) from None
+        loc = tuple(first["loc"])
+        line, column = document.position(loc)
+        raise InputError(f"not an mcaudit JSON report: {first['msg']}", path=document.path, line=line,
+                         column=column, field=field_path(loc) or None) from None
     if report.format_version != 1:
         raise InputError(f"baseline report format_version {report.format_version} is not supported",
-                         path=str(file))
+                         path=document.path)
     return frozenset((finding.rule_id, finding.subject) for result in report.results
                      for finding in result.findings if finding.status in FAILING)
 

@@ -2,13 +2,17 @@
 
     collect -> Snapshot -> evaluate(snapshot, rules, config) -> AuditResult -> render(...)
 
-Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or
-invalid input; 3 live collection could not complete. No traceback unless --debug.
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error, invalid
+input or a report that could not be written; 3 live collection could not complete; 141 standard
+output closed by its reader (`| head`), without a word. No traceback unless --debug, and every
+error is one line of visible text (safetext.visible), whatever the input holds.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,20 +29,26 @@ from mcaudit.cli_shared import (
     emit,
     fail_on_severity,
     pair_outputs,
+    refuse_overwriting_inputs,
     report_options,
+    report_outputs,
     split_ids,
+    stdout_is_terminal,
     terminal_width,
     want_color,
     warn_notes,
     with_lines,
+    write_file,
+    write_stdout,
 )
 from mcaudit.collectors.command import collect
 from mcaudit.engine import EvaluationConfig, evaluate, load_rules
 from mcaudit.engine.rule import RuleSpec
 from mcaudit.engine.waivers import load_waivers
-from mcaudit.errors import McauditError
+from mcaudit.errors import McauditError, OutputClosed, OutputError
 from mcaudit.findings import AuditReport, AuditResult
 from mcaudit.rotation.commands import preflight, verify
+from mcaudit.safetext import visible
 from mcaudit.snapshot import load_snapshot, snapshot_json_schema
 
 
@@ -63,6 +73,10 @@ def audit(snapshots: tuple[Path, ...], baseline_file: Path | None, formats: tupl
     Several snapshots are audited each on its own; the exit code is that of the worst.
     """
     pairs = pair_outputs(list(formats), list(outputs))
+    inputs = [("snapshot", path) for path in snapshots]
+    inputs += [(label, path) for label, path in (("--baseline file", baseline_file), ("--waivers file", waivers_file))
+               if path is not None]
+    refuse_overwriting_inputs(report_outputs(pairs), inputs)
     pack = load_rules(rules_dir)
     config = EvaluationConfig(
         mode="audit", fail_on=fail_on_severity(fail_on), strict=strict,
@@ -72,7 +86,7 @@ def audit(snapshots: tuple[Path, ...], baseline_file: Path | None, formats: tupl
         now=datetime.now(timezone.utc),
     )
     check_known_ids(pack, config)
-    known = load_baseline(baseline_file) if baseline_file else None
+    known = load_baseline(baseline_file, max_bytes=max_snapshot_size * 2**20) if baseline_file else None
     results: list[AuditResult] = []
     for path in snapshots:
         loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
@@ -97,25 +111,31 @@ def rules(rule_id: str | None, rules_dir: tuple[Path, ...], fmt: str, no_color: 
     chosen = [pack.get(rule_id)] if rule_id else list(pack.rules)
     if fmt == "json":
         payload = [_rule_json(rule) for rule in chosen]
-        sys.stdout.write(json.dumps(payload[0] if rule_id else payload, indent=2) + "\n")
+        write_stdout(json.dumps(payload[0] if rule_id else payload, indent=2) + "\n", what="the rule catalog")
         return
+    on_terminal = stdout_is_terminal()
     console = Console(no_color=not want_color(no_color), highlight=False,
-                      width=terminal_width(), soft_wrap=not sys.stdout.isatty())
-    if rule_id:
-        _explain(console, chosen[0])
-        return
+                      width=terminal_width(), soft_wrap=not on_terminal)
+    with console.capture() as captured:
+        if rule_id:
+            _explain(console, chosen[0])
+        else:
+            _catalog(console, chosen)
+    text = captured.get()
+    if not on_terminal:  # the table pads every row to the full width; files and logs don't need that
+        text = visible("\n".join(line.rstrip() for line in text.splitlines()) + "\n", newlines=True)
+    write_stdout(text, what="the rule catalog")
+
+
+def _catalog(console: Console, chosen: list[RuleSpec]) -> None:
+    """Rule files may come from --rules-dir, so every value is a Text (no markup) and visible."""
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("id", "severity", "area", "modes", "title"):
         table.add_column(column, no_wrap=column != "title")
     for rule in chosen:
-        table.add_row(rule.id, rule.severity.value, rule.area.value, ",".join(rule.modes),
-                      Text(rule.title))
-    with console.capture() as captured:
-        console.print(table)
-    text = captured.get()
-    if not sys.stdout.isatty():  # the table pads every row to the full width; files don't need that
-        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-    sys.stdout.write(text)
+        table.add_row(*(Text(visible(value)) for value in (
+            rule.id, rule.severity.value, rule.area.value, ",".join(rule.modes), rule.title)))
+    console.print(table)
     console.print(Text(f"{len(chosen)} rules. `mcaudit rules ID` explains one.", style="dim"))
 
 
@@ -125,10 +145,15 @@ def _rule_json(rule: RuleSpec) -> dict[str, object]:
     return data
 
 
+def _prose(text: str) -> Text:
+    """A paragraph from a rule file: its own line breaks kept, anything else made visible."""
+    return Text(visible(text.strip(), newlines=True))
+
+
 def _explain(console: Console, rule: RuleSpec) -> None:
     info = rule.info()
-    console.print(Text(f"{rule.id} {rule.name}", style="bold"))
-    console.print(Text(rule.title))
+    console.print(Text(visible(f"{rule.id} {rule.name}"), style="bold"))
+    console.print(_prose(rule.title))
     console.print()
     for label, value in (
         ("severity", rule.severity.value),
@@ -138,23 +163,24 @@ def _explain(console: Console, rule: RuleSpec) -> None:
         ("source", f"{info.source.cite()}: {info.source.title}"),
         ("setup", rule.setup_path or "-"),
     ):
-        console.print(Text(f"{label:>9}: ", style="dim") + Text(value))
+        console.print(Text(f"{label:>9}: ", style="dim") + Text(visible(value)))
     for heading, body in (("Why it matters", info.rationale), ("How to fix", info.remediation)):
         console.print()
         console.print(Text(heading, style="bold"))
-        console.print(Text(body))
+        console.print(_prose(body))
     if rule.manual:
+        fact = visible(rule.manual.fact)
         console.print()
         console.print(Text("When no API shows it", style="bold"))
-        console.print(Text(f"Check by hand: {rule.manual.instructions.strip()}"))
+        console.print(_prose(f"Check by hand: {rule.manual.instructions.strip()}"))
         console.print(Text(f"Then record what you saw in the snapshot as an attestation of fact "
-                           f"'{rule.manual.fact}' (it counts for --attestation-max-age days):"))
-        console.print(Text(f"  attestations:\n    - fact: {rule.manual.fact}\n      value: ...\n"
+                           f"'{fact}' (it counts for --attestation-max-age days):"))
+        console.print(Text(f"  attestations:\n    - fact: {fact}\n      value: ...\n"
                            "      attested_by: you@example.com\n      attested_at: YYYY-MM-DD"))
         if rule.manual.labels:
             console.print(Text("The value may be what Setup shows or the value it stands for:"))
             for seen, meant in rule.manual.labels.items():
-                console.print(Text(f"  {seen!r} = {meant}"))
+                console.print(Text(visible(f"  {seen!r} = {meant}")))
 
 
 @cli.command()
@@ -163,9 +189,9 @@ def schema(output: Path | None) -> None:
     """Print the JSON Schema of the snapshot format."""
     text = json.dumps(snapshot_json_schema(), indent=2) + "\n"
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text, what="the schema")
     else:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text, what="the schema")
 
 
 cli.add_command(collect)
@@ -173,31 +199,73 @@ cli.add_command(preflight)
 cli.add_command(verify)
 
 
+# click shows these whole (the help of `mcaudit` run without a command); it has them since 8.2
+_SHOWN_WHOLE: tuple[type[click.ClickException], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name))
+
+
+def _fail(message: str, code: int) -> None:
+    """The one line an error is: whatever it quotes (a name, a path, an option value), visible."""
+    sys.stderr.write(f"mcaudit: {visible(message)}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _usage_error(error: click.ClickException) -> None:
+    if isinstance(error, _SHOWN_WHOLE):
+        error.show()
+        sys.exit(2)
+    hint = ""
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        hint = f" Try '{error.ctx.command_path} --help' for help."
+    _fail(f"error: {error.format_message()}{hint}", 2)
+
+
+def _quiet_stdout() -> None:
+    """After a failed write to standard output, point it at /dev/null: the interpreter's last flush
+    of what could not be written then succeeds instead of printing a second error at exit."""
+    stream = sys.stdout
+    if stream is not sys.__stdout__ or stream is None:  # replaced (tests capture it): nothing pending
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _replace_unencodable() -> None:
+    """An output encoding that cannot show a character (a non-UTF-8 locale) shows '?', never crashes."""
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.errors == "strict":
+        sys.stdout.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _replace_unencodable()
     try:
         returned = cli.main(args=args, prog_name="mcaudit", standalone_mode=False)
+    except OutputClosed as closed:  # `mcaudit audit x.yaml | head -c1`: stop as quietly as cat would
+        _quiet_stdout()
+        sys.exit(closed.exit_code)
     except McauditError as error:
         if debug:
             raise
-        sys.stderr.write(f"mcaudit: error: {error}\n")
-        sys.exit(error.exit_code)
+        if isinstance(error, OutputError):
+            _quiet_stdout()
+        _fail(f"error: {error}", error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        error.show()
-        sys.exit(2)
+        _usage_error(error)
     except click.exceptions.Abort:
-        sys.stderr.write("mcaudit: aborted\n")
-        sys.exit(130)
+        _fail("aborted", 130)
     except KeyboardInterrupt:
-        sys.stderr.write("mcaudit: interrupted\n")
-        sys.exit(130)
+        _fail("interrupted", 130)
     except Exception as error:  # the promise is: no traceback without --debug
         if debug:
             raise
-        sys.stderr.write(f"mcaudit: internal error: {type(error).__name__}: {error} "
-                         "(run with --debug for details)\n")
-        sys.exit(2)
+        _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)", 2)
     sys.exit(returned if isinstance(returned, int) else 0)

@@ -1,11 +1,16 @@
 """What the report-writing commands (audit, preflight, verify) share: options, output pairing,
-rendering to files or the terminal, and the checks on --select/--ignore."""
+rendering to files or the terminal, and the checks on --select/--ignore.
+
+Every file is written whole or not at all (safetext.write_text_atomically), never over one of the
+run's inputs, and standard output is flushed as it is written, so a full disk or a closed pipe is
+reported as one line instead of surfacing at exit.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,13 +19,16 @@ import click
 
 from mcaudit.engine import EvaluationConfig, RulePack
 from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
-from mcaudit.errors import InputError
+from mcaudit.errors import InputError, OutputClosed, OutputError
 from mcaudit.findings import AuditReport, AuditResult, Severity, Status
 from mcaudit.report import FORMATS, RenderOptions, format_for_path, render
+from mcaudit.safetext import same_file, visible, without_surrogates, write_text_atomically
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.snapshot.locate import locate_lines
 
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
+# a century: more is no limit at all, and far more overflows the date arithmetic
+MAX_ATTESTATION_AGE_DAYS = 36_500
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -49,12 +57,14 @@ def report_options(command: F) -> F:
                      help="YAML file of accepted findings (shown as waived, with their reason)"),
         click.option("--strict", is_flag=True,
                      help="also fail on unknown/manual results at or above --fail-on"),
-        click.option("--attestation-max-age", type=click.IntRange(min=0),
+        click.option("--attestation-max-age", type=click.IntRange(min=0, max=MAX_ATTESTATION_AGE_DAYS),
                      default=DEFAULT_ATTESTATION_MAX_AGE_DAYS, show_default=True,
-                     help="days an attestation counts, measured from the snapshot's collected_at"),
+                     help="days an attestation counts, measured from the snapshot's collected_at "
+                     f"(at most {MAX_ATTESTATION_AGE_DAYS})"),
         click.option("--max-snapshot-size", type=click.IntRange(min=1),
                      default=DEFAULT_MAX_BYTES // 2**20, show_default=True,
-                     help="refuse snapshot files larger than this many MiB"),
+                     help="size limit in MiB of a JSON snapshot, baseline or plan (YAML: an eighth of it, since "
+                     "it costs far more to read); the counts of values a file may hold scale with it"),
         click.option("--no-color", is_flag=True, help="no colour in console output"),
         click.option("--quiet", "-q", is_flag=True, help="only the summary and verdict"),
         click.option("--verbose", "-v", is_flag=True, help="also list passed and n/a results"),
@@ -64,10 +74,14 @@ def report_options(command: F) -> F:
     return command
 
 
+def stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
 def want_color(no_color: bool) -> bool:
     if no_color or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return stdout_is_terminal()
 
 
 def pair_outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | None]]:
@@ -105,25 +119,62 @@ def pair_outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Pat
 
 
 def emit(report: AuditReport, pairs: list[tuple[str, Path | None]], *, no_color: bool,
-          quiet: bool, verbose: bool) -> None:
+         quiet: bool, verbose: bool) -> None:
     for fmt, path in pairs:
         if path is None:
             options = RenderOptions(color=want_color(no_color), quiet=quiet, verbose=verbose,
                                     width=terminal_width())
-            sys.stdout.write(render(report, fmt, options))
+            write_stdout(render(report, fmt, options))
             continue
-        text = render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"cannot write report: {error.strerror}", path=str(path)) from None
+        write_file(path, render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose)), what="the report")
         if not any(p is None for _, p in pairs) and not quiet:
-            sys.stderr.write(f"mcaudit: wrote {fmt} report to {path}\n")
+            sys.stderr.write(f"mcaudit: wrote {fmt} report to {visible(path)}\n")
+
+
+def write_file(path: Path, text: str, *, what: str) -> None:
+    """Write a report, plan or schema whole or not at all; a failure is one line (exit 2)."""
+    try:
+        write_text_atomically(path, text)
+    except BrokenPipeError:  # `-o /dev/stdout` into a pipe whose reader went away
+        raise OutputClosed(f"{path}: closed by its reader") from None
+    except OSError as error:
+        raise OutputError(f"cannot write {what}: {error.strerror or error}", path=str(path)) from None
+
+
+def write_stdout(text: str, *, what: str = "the report") -> None:
+    """Write to standard output now, so that a full disk or a closed pipe is reported here:
+    a reader that went away ends the run quietly (OutputClosed), any other failure is one line."""
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed (`>&-`)
+        raise OutputError(f"cannot write {what} to standard output: it is closed")
+    try:
+        stream.write(without_surrogates(text))
+        stream.flush()
+    except BrokenPipeError:
+        raise OutputClosed("standard output was closed by its reader") from None
+    except OSError as error:
+        raise OutputError(f"cannot write {what} to standard output: {error.strerror or error}") from None
+
+
+def report_outputs(pairs: list[tuple[str, Path | None]]) -> list[tuple[str, Path]]:
+    return [("-o", path) for _, path in pairs if path is not None]
+
+
+def refuse_overwriting_inputs(outputs: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, Path]]) -> None:
+    """Refuse, before anything runs, an output that is one of the run's inputs (the same file, also
+    through a symlink or a hard link) or the same file as another output: it would be destroyed."""
+    for index, (option, output) in enumerate(outputs):
+        for label, source in inputs:
+            if same_file(output, source):
+                raise InputError(f"{option} {output}: is the {label} this run reads; mcaudit never "
+                                 "writes over its inputs")
+        for other_option, other in outputs[:index]:
+            if same_file(output, other):
+                raise InputError(f"{option} {output}: is the same file as {other_option} {other}")
 
 
 def terminal_width() -> int:
-    if sys.stdout.isatty():
+    if stdout_is_terminal():
         return max(80, min(os.get_terminal_size().columns, 160))
     return 110
 
@@ -145,7 +196,7 @@ def with_lines(result: AuditResult) -> AuditResult:
 
 def warn_notes(report: AuditReport) -> None:
     for note in dict.fromkeys(note for result in report.results for note in result.notes):
-        sys.stderr.write(f"mcaudit: warning: {note}\n")
+        sys.stderr.write(f"mcaudit: warning: {visible(note)}\n")
 
 
 def check_known_ids(pack: RulePack, config: EvaluationConfig) -> None:

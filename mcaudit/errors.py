@@ -1,4 +1,8 @@
-"""The few error types mcaudit raises on purpose; the CLI maps each to an exit code."""
+"""The few error types mcaudit raises on purpose; the CLI maps each to an exit code.
+
+A message may quote a snapshot, a file name or an option value as given; the CLI shows it through
+`safetext.visible`, so whatever it quotes, the error stays one line with no control character.
+"""
 
 from __future__ import annotations
 
@@ -46,3 +50,24 @@ class CollectionError(McauditError):
     """Live collection could not complete (exit 3)."""
 
     exit_code = 3
+
+
+class OutputError(McauditError):
+    """A report, snapshot or plan could not be written: disk full, I/O error, no permission (exit 2).
+
+    Files are written whole or not at all, so the previous file, if any, is as it was.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class OutputClosed(McauditError):
+    """The reader of standard output went away (`mcaudit audit x.yaml | head -c1`).
+
+    Like other Unix tools, mcaudit then stops without a word; the exit code is the one a shell
+    shows for a tool ended by SIGPIPE.
+    """
+
+    exit_code = 141  # 128 + SIGPIPE

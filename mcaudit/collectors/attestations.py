@@ -7,7 +7,6 @@ into every collection so that the audit can use them while they are current.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,40 +14,30 @@ from pydantic import TypeAdapter, ValidationError
 
 from mcaudit.errors import InputError
 from mcaudit.snapshot import Attestation, field_path
-from mcaudit.yamlio import YamlProblem, load_yaml
+from mcaudit.untrusted import ATTESTATIONS, read_document
 
 _LIST = TypeAdapter(list[Attestation])
 
 
 def load_attestations(path: Path) -> tuple[Attestation, ...]:
-    """A YAML/JSON list of attestations, or a mapping (such as a snapshot) with an `attestations` key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
-    data = _parse(text, path)
+    """A YAML/JSON list of attestations, or a mapping (such as a snapshot) with an `attestations` key.
+
+    Read like any untrusted file (mcaudit.untrusted); any problem is one line."""
+    document = read_document(path, ATTESTATIONS)
+    data = document.data
+    inside: tuple[str, ...] = ()  # where the list is in the file
     if isinstance(data, dict):
-        data = data.get("attestations", [])
+        data, inside = data.get("attestations", []), ("attestations",)
     if not isinstance(data, list):
         raise InputError("expected a list of attestations, or a mapping with an 'attestations' list",
-                         path=str(path))
+                         path=document.path)
     try:
         return tuple(_LIST.validate_python(data))
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        raise InputError(first["msg"], path=str(path), field=f"attestations{_where(first['loc'])}") from None
-
-
-def _parse(text: str, path: Path) -> Any:
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno) from None
-    try:
-        return load_yaml(text)
-    except YamlProblem as problem:
-        raise InputError(f"invalid YAML: {problem.message}", path=str(path), line=problem.line) from None
+        line, column = document.position((*inside, *first["loc"]))
+        raise InputError(first["msg"], path=document.path, line=line, column=column,
+                         field=f"attestations{_where(first['loc'])}") from None
 
 
 def _where(loc: tuple[Any, ...]) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from mcaudit.errors import InputError
+from mcaudit.safetext import same_file
 
 if TYPE_CHECKING:
     from mcaudit.collectors.credentials import Prompt
@@ -117,6 +118,9 @@ def collect(output: Path, only: str | None, name: str | None, merge_files: tuple
     from mcaudit.collectors.snapshot_file import output_format, write_snapshot
 
     output_format(output)
+    for option, given in (("--attestations", attestations), *(("--merge", path) for path in merge_files)):
+        if given is not None and same_file(output, given):
+            raise InputError(f"-o {output}: is the {option} file this run reads; mcaudit never writes over its inputs")
     # every file is read and validated before any credential is asked for or any call made
     merges = (*([attestations_file(attestations)] if attestations else []),
               *(load_merge_file(path) for path in merge_files))

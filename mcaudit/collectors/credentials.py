@@ -6,7 +6,6 @@ it is read, so no log line, error or snapshot can carry it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from mcaudit.collectors.secrets import Redactor
 from mcaudit.errors import InputError
+from mcaudit.untrusted import ORG_JSON, read_document
 
 DEFAULT_SF_LOGIN_URL = "https://login.salesforce.com"
 MC_AUTH_HOST = "auth.marketingcloudapis.com"
@@ -113,12 +113,7 @@ def resolve_salesforce(given: SalesforceInput, redactor: Redactor, prompt: Promp
 
 def read_org_json(path: Path, redactor: Redactor) -> tuple[str, str, str | None]:
     """(access token, instance URL, username) from the output of `sf org display --json`."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
-    except json.JSONDecodeError:
-        raise InputError("not JSON; expected the output of `sf org display --json`", path=str(path)) from None
+    data = read_document(path, ORG_JSON).data  # untrusted like any file: a regular file, bounded, strict JSON
     result = data.get("result") if isinstance(data, dict) else None
     result = result if isinstance(result, dict) else data
     token, url = result.get("accessToken"), result.get("instanceUrl")

@@ -1,6 +1,9 @@
 """Progress for a collection: a live line on a terminal (rich), plain log lines otherwise.
 
-Both go to stderr; stdout stays free for whatever a caller pipes. Log records pass the redactor.
+Both go to stderr; stdout stays free for whatever a caller pipes. Log records pass the redactor,
+then `visible`: a name read from an org may hold a newline or a terminal escape, and a log line
+stays one line that a terminal or a CI runner shows and never acts on. The live line shows its
+text as written (no rich markup).
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from rich.progress import Progress as RichBar
 from rich.progress import SpinnerColumn, TaskID, TextColumn
 
 from mcaudit.collectors.secrets import RedactingFilter, Redactor
+from mcaudit.safetext import visible
 
 OUR_LOGGER = "mcaudit"
 THIRD_PARTY = ("zeep", "urllib3", "requests", "simple_salesforce")  # their DEBUG output dumps raw envelopes
 log = logging.getLogger("mcaudit.collect")
+
+
+class VisibleFormatter(logging.Formatter):
+    """Formats a record as usual, then makes every control character in it visible."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record))
 
 
 class LogProgress:
@@ -46,7 +57,8 @@ class TerminalProgress:
     counts so far, and how many reads it has finished."""
 
     def __init__(self, console: Console) -> None:
-        self._bar = RichBar(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True)
+        self._bar = RichBar(SpinnerColumn(), TextColumn("{task.description}", markup=False), console=console,
+                            transient=True)
         self._lock = threading.Lock()
         self._tasks: dict[str, TaskID] = {}
         self._reading: dict[str, dict[str, int | None]] = {}
@@ -77,8 +89,8 @@ class TerminalProgress:
         reading = ", ".join(what if count is None else f"{what} ({count:,})"
                             for what, count in self._reading.get(collector, {}).items())
         finished = self._finished.get(collector, 0)
-        description = f"{collector} · {finished} read{'s' if finished != 1 else ''} done" + (
-            f" · reading {reading}" if reading else "")
+        description = visible(f"{collector} · {finished} read{'s' if finished != 1 else ''} done" + (
+            f" · reading {reading}" if reading else ""))
         if collector not in self._tasks:
             self._tasks[collector] = self._bar.add_task(description)
         else:
@@ -94,8 +106,7 @@ def reporting(redactor: Redactor, *, debug: bool,
     console = Console(file=stream, stderr=stream is sys.stderr) if on_terminal else None
     handler: logging.Handler = (RichHandler(console=console, show_path=False, show_time=False)
                                 if console is not None else logging.StreamHandler(stream))
-    if console is None:
-        handler.setFormatter(logging.Formatter("mcaudit: %(message)s"))
+    handler.setFormatter(VisibleFormatter("%(message)s" if console is not None else "mcaudit: %(message)s"))
     handler.addFilter(RedactingFilter(redactor))
     ours = logging.getLogger(OUR_LOGGER)
     saved = (ours.level, ours.propagate)

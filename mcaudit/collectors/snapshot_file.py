@@ -1,13 +1,16 @@
-"""Write a collected snapshot, YAML or JSON by extension, through the model (so it always validates)."""
+"""Write a collected snapshot, YAML or JSON by extension, through the model (so it always validates).
+
+The file is written whole or not at all (safetext.write_text_atomically): a crash, a full disk or
+an I/O error leaves the previous snapshot as it was, never half of a new one.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from mcaudit.errors import InputError
+from mcaudit.errors import InputError, OutputError
+from mcaudit.safetext import write_text_atomically
 from mcaudit.snapshot import Snapshot
 from mcaudit.yamlio import dump_yaml
 
@@ -24,13 +27,7 @@ def output_format(path: Path) -> str:
 def write_snapshot(snapshot: Snapshot, path: Path) -> None:
     data = snapshot.model_dump(mode="json", exclude_none=False)
     text = json.dumps(data, indent=2) + "\n" if output_format(path) == "json" else dump_yaml(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # write beside the target and rename: a crash never leaves half a snapshot behind
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
+        write_text_atomically(path, text)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"cannot write the snapshot: {error.strerror}", path=str(path)) from None
+        raise OutputError(f"cannot write the snapshot: {error.strerror or error}", path=str(path)) from None

@@ -1,11 +1,15 @@
-"""The schema of a rule file (rules/<area>/<ID>.yaml), validated strictly at load time."""
+"""The schema of a rule file (rules/<area>/<ID>.yaml), validated strictly at load time.
+
+The shape only: whether an attribute, operator, value or function fits the rule's subject is the
+loader's to check (engine/loader.py), against the registries that say what each one offers.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from mcaudit.findings import Area, RuleInfo, Severity, Source
 
@@ -27,8 +31,8 @@ class Leaf(_Strict):
 
 
 class Combinator(_Strict):
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
+    all: list[Condition] | None = Field(default=None, min_length=1)
+    any: list[Condition] | None = Field(default=None, min_length=1)
     not_: Condition | None = Field(default=None, alias="not")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -41,7 +45,30 @@ class Combinator(_Strict):
         return self
 
 
-Condition = Leaf | Combinator
+# Which model a mapping is decides which fields are wrong in it: without this, a typo in a leaf
+# (`valu:`) is reported as a missing `function` of the first union member. The tags are written
+# like pydantic's own type tags ("[...]"), which error paths leave out (snapshot.field_path).
+LEAF, GROUP, FUNCTION = "[leaf]", "[group]", "[function]"
+
+
+def _condition_tag(data: Any) -> str | None:
+    if isinstance(data, dict):
+        return GROUP if {"all", "any", "not"} & data.keys() else LEAF
+    if isinstance(data, Leaf):
+        return LEAF
+    return GROUP if isinstance(data, Combinator) else None
+
+
+def _check_tag(data: Any) -> str | None:
+    if (isinstance(data, dict) and "function" in data) or isinstance(data, FunctionCheck):
+        return FUNCTION
+    return _condition_tag(data)
+
+
+Condition = Annotated[
+    Annotated[Leaf, Tag(LEAF)] | Annotated[Combinator, Tag(GROUP)],
+    Discriminator(_condition_tag),
+]
 
 
 class FunctionCheck(_Strict):
@@ -95,7 +122,10 @@ class RuleSpec(_Strict):
         description="optional sections (aep, integrations): absent means the feature is not in use, so n/a",
     )
     subjects: str
-    check: FunctionCheck | Leaf | Combinator
+    check: Annotated[
+        Annotated[FunctionCheck, Tag(FUNCTION)] | Annotated[Leaf, Tag(LEAF)] | Annotated[Combinator, Tag(GROUP)],
+        Discriminator(_check_tag),
+    ]
     messages: Messages = Field(default_factory=Messages)
     when_no_subjects: WhenNoSubjects | None = None
     manual: Manual | None = None

@@ -1,8 +1,9 @@
 """Waivers: accepted findings that stay visible as `waived`, with their reason.
 
-A waiver file is untrusted input like a snapshot: validated strictly, one-line errors. A
-waiver names a rule id (or prefix) and optionally a subject glob; it can expire, after which
-the finding counts again. Waivers that match nothing are reported, since they are usually stale.
+A waiver file is untrusted input like a snapshot: read by mcaudit.untrusted with the same limits,
+validated strictly, one-line errors naming the line and field. A waiver names a rule id (or
+prefix) and optionally a subject glob; it can expire, after which the finding counts again.
+Waivers that match nothing are reported, since they are usually stale.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mcaudit.errors import InputError
 from mcaudit.findings import Finding, Status
 from mcaudit.snapshot import field_path
 from mcaudit.snapshot.types import NonEmptyStr, Str, Timestamp
-from mcaudit.yamlio import YamlProblem, load_yaml
+from mcaudit.untrusted import WAIVERS, read_document
 
 WAIVABLE = frozenset({Status.fail, Status.unknown, Status.manual})
 
@@ -47,23 +48,16 @@ class WaiverFile(BaseModel):
 
 
 def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
-    file = Path(path)
+    """The waivers of a YAML (or .json) file, read like any untrusted file; a problem is one line."""
+    document = read_document(path, WAIVERS)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(file)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read waiver file: {error}", path=str(file)) from None
-    try:
-        data = load_yaml(text)
-    except YamlProblem as problem:
-        raise InputError(f"invalid YAML: {problem.message}", path=str(file), line=problem.line,
-                         column=problem.column) from None
-    try:
-        return tuple(WaiverFile.model_validate(data).waivers)
+        return tuple(WaiverFile.model_validate(document.data).waivers)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        raise InputError(first["msg"], path=str(file), field=field_path(tuple(first["loc"])) or None) from None
+        loc = tuple(first["loc"])
+        line, column = document.position(loc)
+        raise InputError(first["msg"], path=document.path, line=line, column=column,
+                         field=field_path(loc) or None) from None
 
 
 def apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...], now: datetime

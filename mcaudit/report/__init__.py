@@ -1,4 +1,8 @@
-"""Renderers: AuditReport -> text in one format. They read findings, never the snapshot."""
+"""Renderers: AuditReport -> text in one format. They read findings, never the snapshot.
+
+Whatever a format escapes its own way, `render` returns text that encodes as UTF-8: a lone
+surrogate from a snapshot (JSON allows `"\\ud800"`) becomes U+FFFD, never a crash at write time.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from mcaudit.findings import AuditReport
+from mcaudit.safetext import without_surrogates
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def format_for_path(path: PurePath) -> str | None:
 
 
 def render(report: AuditReport, fmt: str, options: RenderOptions | None = None) -> str:
-    return FORMATS[fmt](report, options or RenderOptions())
+    return without_surrogates(FORMATS[fmt](report, options or RenderOptions()))
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "RenderOptions", "format_for_path", "render"]

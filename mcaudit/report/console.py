@@ -1,7 +1,11 @@
 """The console summary: findings that need attention grouped by area, then counts and verdict.
 
 Every value from a snapshot goes into rich Text objects, never into markup strings, so a name
-like "[bold]x[/]" or "<script>" prints literally.
+like "[bold]x[/]" or "<script>" prints literally; and every value passes `visible` first, so a
+newline, a terminal escape or a bidi override in it shows as `\\n`, `\\x1b`, `\\u202e` and a
+finding stays on its lines. Without colour (a file, a pipe, a CI log) the finished text passes
+`visible` once more, so a value that wrapping puts at the start of a line cannot start a CI log
+command there either.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mcaudit.findings import AuditReport
+from mcaudit.report.presentation import printable
 from mcaudit.report.viewmodel import ATTENTION, group_by_area, report_dict
+from mcaudit.safetext import visible
 
 STATUS_STYLE = {
     "fail": ("FAIL", "bold red"),
@@ -127,14 +133,14 @@ def _preflight_lines(result: dict[str, Any], *, quiet: bool) -> list[RenderableT
     if decision == "GO":
         reason = Text("nothing that a credential rotation breaks is running, and every preflight check passed")
     else:
-        titles = {f["rule_id"]: f["title"] for f in result["findings"]}
+        titles = {f["rule_id"]: visible(f["title"]) for f in result["findings"]}
         open_ = Counter((f["rule_id"], f["status"]) for f in result["findings"]
                         if f["status"] not in ("pass", "n/a", "waived"))
         reason = Text("do not rotate the credentials yet: " + "; ".join(
             f"{rule_id} {titles[rule_id]} ({count} {status})" for (rule_id, status), count in sorted(open_.items())))
     head = _hanging(Text(f" {decision} ", style=DECISION_STYLE[decision]), reason, indent=len(decision) + 3)
     lines: list[RenderableType] = [Text(), head]
-    runbook = result["runbook"]
+    runbook = printable(result["runbook"])  # each part as it is printed, not the passes only counted
     if quiet or runbook is None:
         return lines
     lines += [Text(), Text("Anticipated impact if rotated now", style="bold underline")]
@@ -160,7 +166,7 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
     for position, result in enumerate(data["results"]):
         if position:
             console.print()
-        snapshot = result["snapshot"]
+        snapshot = printable(result["snapshot"])
         title = Text(f"mcaudit {result['mode']} · ", style="bold")
         title.append(snapshot["name"] or snapshot["path"], style="bold")
         if snapshot["name"]:
@@ -187,12 +193,12 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
                                    style="dim")
                 console.print(heading)
                 for finding in shown:
-                    console.print(_finding_row(finding, detail=finding["status"] in ATTENTION))
+                    console.print(_finding_row(printable(finding), detail=finding["status"] in ATTENTION))
         console.print()
         for line in _summary(result):
             console.print(line)
         console.print(_verdict(result))
     text = buffer.getvalue()
     if not color:  # grid padding leaves trailing blanks that only clutter files and diffs
-        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+        text = visible("\n".join(line.rstrip() for line in text.splitlines()) + "\n", newlines=True)
     return text

@@ -15,10 +15,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from mcaudit.findings import AuditReport
-from mcaudit.report.presentation import where
+from mcaudit.report.presentation import printable, where
 from mcaudit.report.viewmodel import report_dict
+from mcaudit.safetext import visible
 
-# characters XML 1.0 cannot carry at all, even escaped
+# characters XML 1.0 cannot carry at all, even escaped; `visible` has already spelled out the
+# controls among them (\\x1b), so these two noncharacters are what is left
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SKIP_REASONS = {
     "unknown": "not verified: the data this check needs was not collected",
@@ -29,7 +31,8 @@ SKIP_REASONS = {
 
 
 def _clean(text: object) -> str:
-    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", str(text))
+    """Text XML can carry and a CI page shows as written: controls as escapes, line breaks kept."""
+    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", visible(text, newlines=True))
 
 
 def _set(element: ET.Element, **attributes: object) -> ET.Element:
@@ -101,7 +104,7 @@ def _suite(parent: ET.Element, result: dict[str, Any]) -> dict[str, int]:
 
 
 def render_junit(report: AuditReport) -> str:
-    data = report_dict(report)
+    data = printable(report_dict(report))  # each value one visible line, so a name cannot add lines
     root = ET.Element("testsuites")
     totals = {"tests": 0, "failures": 0}
     for result in data["results"]:

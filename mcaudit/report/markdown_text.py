@@ -3,13 +3,17 @@
 Jinja has no Markdown autoescape, so the Markdown environment escapes every `{{ ... }}` through
 `finalize` unless the value is already `MarkdownSafe` (the output of one of these filters),
 the way HTML autoescape treats `Markup`. Forgetting a filter therefore over-escapes; it never
-lets markup through.
+lets markup through. A value is one line: line breaks become spaces, and every other control
+character, line separator or bidi override shows as its escape (`\\x1b`, `\\u202e`); no line of
+the report can start a CI log command (`::error ...`).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from mcaudit.safetext import visible
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones that start
 # markup inline (emphasis, code, links, images, tables, strikethrough, autolinks, raw HTML).
@@ -19,6 +23,11 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _BLOCK_MARK = re.compile(r"^(\s*)([-+=])(?=\s|$)")
 _ORDERED_MARK = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 _RULE_LIKE = re.compile(r"^[\s\-=]+$")  # "---" or "===" alone: a thematic break or heading underline
+
+
+def _one_line(value: Any) -> str:
+    """The value as one line of visible text, line breaks read as the spaces Markdown makes of them."""
+    return visible(_LINE_BREAKS.sub(" ", "" if value is None else str(value)).strip())
 
 
 class MarkdownSafe(str):
@@ -37,8 +46,7 @@ def escape_inline(value: Any) -> MarkdownSafe:
     """Escape one value for running text: one line, no live markup."""
     if isinstance(value, MarkdownSafe):
         return value
-    text = _LINE_BREAKS.sub(" ", "" if value is None else str(value)).strip()
-    text = _entities(_INLINE_SPECIAL.sub(r"\\\1", text))
+    text = _entities(_INLINE_SPECIAL.sub(r"\\\1", _one_line(value)))
     if _RULE_LIKE.match(text):
         return MarkdownSafe(re.sub(r"([\-=])", r"\\\1", text))
     text = _ORDERED_MARK.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\1\\\2", text))
@@ -53,7 +61,7 @@ def escape_cell(value: Any) -> MarkdownSafe:
 
 def code_span(value: Any, *, in_table: bool = False) -> MarkdownSafe:
     """A literal code span whose fence is longer than any run of backticks inside it."""
-    text = _LINE_BREAKS.sub(" ", "" if value is None else str(value)).strip()
+    text = _one_line(value)
     if not text:
         return MarkdownSafe("")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

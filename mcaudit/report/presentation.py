@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from mcaudit.findings import SEVERITIES, STATUSES, Area, Status
 from mcaudit.report.viewmodel import ATTENTION
+from mcaudit.safetext import visible
 
 STATUS_LABELS = {
     "fail": "FAIL",
@@ -45,6 +46,21 @@ ASSET_LABELS = {
     "scheduled_send": "Scheduled send",
 }
 OTHER_AREA = ("other", "Other")
+# rule prose from YAML block scalars: its own line breaks are kept, its final one dropped
+PROSE = frozenset({"remediation", "rationale", "manual_instructions"})
+
+
+def printable(value: Any, key: str = "") -> Any:
+    """A part of the view-model with every string in it made visible (safetext.visible), for the
+    formats a person reads as plain text (console, JUnit): a value is one line, rule prose keeps
+    its own line breaks."""
+    if isinstance(value, str):
+        return visible(value.strip(), newlines=True) if key in PROSE else visible(value)
+    if isinstance(value, dict):
+        return {name: printable(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [printable(item, key) for item in value]
+    return value
 
 
 def _plural(count: int, word: str) -> str:

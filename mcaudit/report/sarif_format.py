@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mcaudit.findings import AuditReport
+from mcaudit.report.json_format import inert_json
 from mcaudit.report.markdown_text import escape_inline
 from mcaudit.report.presentation import safe_href
 from mcaudit.report.viewmodel import report_dict
@@ -163,4 +164,4 @@ def sarif_log(report: AuditReport) -> dict[str, Any]:
 
 
 def render_sarif(report: AuditReport) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(sarif_log(report), indent=2, ensure_ascii=False)) + "\n"

@@ -24,7 +24,9 @@ from mcaudit.cli_shared import (
     emit,
     fail_on_severity,
     pair_outputs,
+    refuse_overwriting_inputs,
     report_options,
+    report_outputs,
     split_ids,
     warn_notes,
     with_lines,
@@ -39,7 +41,24 @@ from mcaudit.findings import AuditReport, AuditResult, Verdict
 from mcaudit.rotation.baseline import before_from_plan, before_from_snapshot, build_baseline, parse_moment
 from mcaudit.rotation.plan import build_plan, load_plan, write_plan
 from mcaudit.rotation.runbook import RotationTarget, build_runbook
+from mcaudit.safetext import visible
 from mcaudit.snapshot import LoadedSnapshot, Snapshot, load_snapshot
+
+
+def _waivers_input(options: dict[str, Any]) -> list[tuple[str, Path]]:
+    waivers_file = options.get("waivers_file")
+    return [("--waivers file", waivers_file)] if waivers_file is not None else []
+
+
+def _rotation_time(text: str) -> datetime:
+    """--rotated-at as an aware time that exists in UTC too (0001-01-01T00:00+01:00 does not)."""
+    moment = parse_moment(text)
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise InputError(f"--rotated-at: {text.strip()[:40]!r} is out of range: in UTC it falls before "
+                         "year 1 or after year 9999") from None
+    return moment
 
 
 def _max_bytes(options: dict[str, Any]) -> int:
@@ -121,6 +140,8 @@ def preflight(snapshot: Path, save_plan: Path | None, **options: Any) -> None:
         raise InputError(f"--fail-on {options['fail_on']}: a preflight blocks on every RT check, so "
                          "--fail-on must be high or lower")
     pairs = pair_outputs(list(options["formats"]), list(options["outputs"]))
+    outputs = report_outputs(pairs) + ([("--save-plan", save_plan)] if save_plan is not None else [])
+    refuse_overwriting_inputs(outputs, [("snapshot", snapshot), *_waivers_input(options)])
     config = _config("preflight", options)
     pack = _rules_for("preflight", options, config)
     loaded = load_snapshot(snapshot, max_bytes=_max_bytes(options))
@@ -130,7 +151,7 @@ def preflight(snapshot: Path, save_plan: Path | None, **options: Any) -> None:
     if save_plan is not None:
         _save_plan(loaded, result, save_plan)
         if not options["quiet"]:
-            sys.stderr.write(f"mcaudit: wrote the rotation plan to {save_plan}\n")
+            sys.stderr.write(f"mcaudit: wrote the rotation plan to {visible(save_plan)}\n")
     _finish("preflight", result, options, pairs)
 
 
@@ -156,6 +177,9 @@ def verify(snapshots: tuple[Path, ...], plan_file: Path | None, rotated_at: str 
         usage = "mcaudit verify --plan PLAN AFTER" if plan_file is not None else "mcaudit verify BEFORE AFTER"
         raise click.UsageError(f"expected {wanted} snapshot{'s' if wanted > 1 else ''}: {usage}")
     pairs = pair_outputs(list(options["formats"]), list(options["outputs"]))
+    inputs = [("snapshot", path) for path in snapshots] + ([("--plan file", plan_file)] if plan_file else [])
+    refuse_overwriting_inputs(report_outputs(pairs), inputs + _waivers_input(options))
+    moment = _rotation_time(rotated_at) if rotated_at is not None else None
     max_bytes = _max_bytes(options)
     if plan_file is not None:
         before = before_from_plan(load_plan(plan_file, max_bytes=max_bytes), str(plan_file))
@@ -163,7 +187,6 @@ def verify(snapshots: tuple[Path, ...], plan_file: Path | None, rotated_at: str 
         loaded_before = load_snapshot(snapshots[0], max_bytes=max_bytes)
         before = before_from_snapshot(loaded_before.snapshot, loaded_before.path)
     after = load_snapshot(snapshots[-1], max_bytes=max_bytes)
-    moment = parse_moment(rotated_at) if rotated_at is not None else None
     baseline = build_baseline(before, after.snapshot, after.path, moment)
     config = _config("verify", options, baseline)
     pack = _rules_for("verify", options, config)

@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, StrictStr, ValidationError, field_validator
 
@@ -29,10 +29,12 @@ from mcaudit.engine.rotation_assets import (
     parse_journey_status,
     parse_send_status,
 )
-from mcaudit.errors import InputError
+from mcaudit.errors import InputError, OutputError
 from mcaudit.findings import Runbook, SnapshotIdentity
+from mcaudit.safetext import write_text_atomically
 from mcaudit.snapshot import field_path
 from mcaudit.snapshot.types import Model, Timestamp
+from mcaudit.untrusted import PLAN, read_document
 
 PLAN_FORMAT = "mcaudit-rotation-plan"
 PLAN_VERSION = 2
@@ -200,61 +202,23 @@ def _plan(*, running: RunningAssets, runbook: Runbook, snapshot: SnapshotIdentit
 
 
 def write_plan(plan: RotationPlan, path: Path) -> None:
+    """Write the plan whole or not at all: a failed write leaves the previous plan as it was."""
     text = json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text_atomically(path, text)
     except OSError as error:
-        raise InputError(f"cannot write the plan: {error.strerror}", path=str(path)) from None
+        raise OutputError(f"cannot write the plan: {error.strerror or error}", path=str(path)) from None
 
 
 # -- reading -------------------------------------------------------------------------------------
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"duplicate key {json.dumps(key)[:60]}")
-        data[key] = value
-    return data
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _read_json(path: Path, max_bytes: int) -> Any:
-    try:
-        if path.is_dir():
-            raise InputError("is a directory, expected a plan file", path=str(path))
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"plan file is {size / 2**20:.1f} MiB, above the {max_bytes / 2**20:.0f} MiB "
-                             "limit (--max-snapshot-size)", path=str(path))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such plan file", path=str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read the plan: {error.strerror}", path=str(path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte offset {error.start}); a plan is the JSON file "
-                         "`mcaudit preflight --save-plan` writes", path=str(path)) from None
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno,
-                         column=error.colno) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nesting too deep", path=str(path)) from None
-    except ValueError as error:
-        raise InputError(f"invalid JSON: {error}", path=str(path)) from None
-
-
 def load_plan(path: Path, *, max_bytes: int) -> RotationPlan:
-    """Read and validate a plan file; any problem is an InputError of one line (exit 2)."""
-    data = _read_json(path, max_bytes)
+    """Read and validate a plan file; any problem is an InputError of one line (exit 2).
+
+    A plan is read like any untrusted file (mcaudit.untrusted: a regular file, within the JSON
+    limits scaled from `max_bytes`, strict JSON: no duplicate keys, no NaN)."""
+    document = read_document(path, PLAN, max_bytes=max_bytes)
+    data = document.data
     if not isinstance(data, dict):
         raise InputError("expected a JSON object (a plan written by `mcaudit preflight --save-plan`)",
                          path=str(path))
@@ -269,7 +233,9 @@ def load_plan(path: Path, *, max_bytes: int) -> RotationPlan:
         message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())[:200]
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        raise InputError(message, path=str(path), field=field_path(tuple(first["loc"])) or None) from None
+        line, column = document.position(tuple(first["loc"]))
+        raise InputError(message, path=str(path), line=line, column=column,
+                         field=field_path(tuple(first["loc"])) or None) from None
 
 
 def planned_assets(plan: RotationPlan) -> RunningAssets:

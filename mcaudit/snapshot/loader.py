@@ -1,7 +1,8 @@
 """Read a snapshot file (YAML or JSON) into the model, or fail with one line naming the place.
 
-Fast path first: the safe (C) YAML loader or pydantic's JSON parser. Only when validation
-fails is the file re-read with the slow round-trip loader, to find the offending line.
+The file is read by mcaudit.untrusted (regular files only, bounded size and counts, strict
+JSON, the safe C YAML loader); only when validation fails is the text walked again, to find the
+line of the offending field.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml.error import YAMLError
 
 from mcaudit.errors import InputError
 from mcaudit.gcpause import gc_paused
-from mcaudit.snapshot.locate import positions
 from mcaudit.snapshot.model import Snapshot
-from mcaudit.yamlio import YamlProblem, load_yaml
+from mcaudit.untrusted import DATA_FILE, SNAPSHOT, Document, FileKind, dotted, read_document
+from mcaudit.untrusted import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES  # the default of --max-snapshot-size
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 SCHEMA_HELP = "see `mcaudit schema` for the format"
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,114 +50,20 @@ class LoadedSnapshot:
 
 def field_path(loc: tuple[Any, ...]) -> str:
     """('marketing_cloud', 'users', 3, 'roles') -> 'marketing_cloud.users[3].roles'."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _is_type_tag(part):
-            continue
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+    return dotted(_in_file(loc))
+
+
+def _in_file(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """A pydantic error location as a path in the file: without the union member names pydantic
+    adds ('str', 'bool', 'function-before[...]')."""
+    return tuple(part for part in loc if isinstance(part, int) or not _is_type_tag(part))
 
 
 def _is_type_tag(part: str) -> bool:
-    # pydantic adds union member names ('str', 'bool', 'function-before[...]') to locations
     return part in {"str", "bool", "int", "float", "enum", "none"} or "[" in part
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
-    if path.is_dir():
-        raise InputError("is a directory, expected a snapshot file", path=str(path))
-    if size > max_bytes:
-        raise InputError(
-            f"file is {size / 2**20:.0f} MiB, above the {max_bytes / 2**20:.0f} MiB limit "
-            "(raise it with --max-snapshot-size)",
-            path=str(path),
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
-    if not raw.strip():
-        raise InputError("file is empty", path=str(path))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("file is UTF-16 encoded; save it as UTF-8", path=str(path))
-    if b"\x00" in raw[:8192]:
-        raise InputError("file is binary, not a YAML or JSON snapshot", path=str(path))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
-            path=str(path),
-        ) from None
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """JSON allows a key twice and keeps the last; in a snapshot that hides which value counts."""
-    mapping = dict(pairs)
-    if len(mapping) != len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return mapping
-
-
-def _duplicate_key_error(text: str, path: Path, key: str) -> InputError:
-    """Name the place: JSON is YAML, and the YAML parser reports a duplicate with its position."""
-    try:
-        load_yaml(text)
-    except YamlProblem as problem:
-        if "duplicate" in problem.message:
-            return InputError(f"invalid JSON: {problem.message}", path=str(path), line=problem.line,
-                              column=problem.column)
-    return InputError(f'invalid JSON: duplicate key "{key}"', path=str(path))
-
-
-def _parse(text: str, path: Path, fmt: str) -> Any:
-    if fmt == "json":
-        try:
-            return json.loads(text, object_pairs_hook=_unique_keys)
-        except _DuplicateKey as duplicate:
-            raise _duplicate_key_error(text, path, str(duplicate)) from None
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno,
-                             column=error.colno) from None
-        except RecursionError:
-            raise InputError("invalid JSON: nesting too deep", path=str(path)) from None
-    try:
-        return load_yaml(text)
-    except YamlProblem as problem:
-        raise InputError(f"invalid YAML: {problem.message}", path=str(path), line=problem.line,
-                         column=problem.column) from None
-
-
-def _locate(text: str, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
-    """Find the line/column of the deepest existing key on the error's path."""
-    wanted = tuple(part for part in loc if isinstance(part, int) or not _is_type_tag(part))
-    prefixes = {wanted[:n] for n in range(1, len(wanted) + 1)}
-    try:
-        found = positions(text, prefixes)
-    except (YAMLError, RecursionError):
-        return None, None
-    deepest = max(found, key=len, default=None)
-    return found[deepest] if deepest is not None else (None, None)
-
-
-def _validation_error(error: ValidationError, text: str, path: Path, format_help: str) -> InputError:
+def _validation_error(error: ValidationError, document: Document, kind: FileKind, format_help: str) -> InputError:
     errors = error.errors(include_url=False)
     first = errors[0]
     loc = tuple(first["loc"])
@@ -170,40 +75,37 @@ def _validation_error(error: ValidationError, text: str, path: Path, format_help
     if first["type"] not in {"missing", "extra_forbidden"} and "input" in first:
         shown = first["input"]
         if isinstance(shown, str | int | float | bool) or shown is None:
-            message += f" (got {json.dumps(shown)[:60]})"
+            message += f" (got {json.dumps(shown[:60] if isinstance(shown, str) else shown)[:60]})"
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     if not loc:
         message = "expected a mapping at the top level" if first["type"] == "model_type" else message
-    line, column = _locate(text, loc)
-    return InputError(message, path=str(path), line=line, column=column,
-                      field=field_path(loc) or None)
+    line, column = document.position(_in_file(loc))
+    return kind.error(message, path=document.path, line=line, column=column, field=field_path(loc) or None)
 
 
 def snapshot_format(path: Path) -> str:
-    return "json" if path.suffix.lower() == ".json" else "yaml"
+    return SNAPSHOT.format_of(path)
 
 
 def load_model(path: str | Path, model: type[M], *, max_bytes: int = DEFAULT_MAX_BYTES,
-               format_help: str = SCHEMA_HELP) -> M:
+               format_help: str = SCHEMA_HELP, kind: FileKind = DATA_FILE) -> M:
     """Load one YAML/JSON file and validate it as `model` (a snapshot, or a part of one).
 
     Raises InputError with file, line and field; `format_help` says where the format is described.
     """
-    file = Path(path)
-    text = _read_text(file, max_bytes)
-    with gc_paused():
-        data = _parse(text, file, snapshot_format(file))
-        if not isinstance(data, dict):
-            kind = "empty" if data is None else type(data).__name__
-            raise InputError(f"expected a mapping at the top level, got {kind}", path=str(file))
+    with gc_paused():  # millions of small objects are built and none of them is garbage
+        document = read_document(path, kind, max_bytes=max_bytes)
+        if not isinstance(document.data, dict):
+            shape = "empty" if document.data is None else type(document.data).__name__
+            raise kind.error(f"expected a mapping at the top level, got {shape}", path=document.path)
         try:
-            return model.model_validate(data)
+            return model.model_validate(document.data)
         except ValidationError as error:
-            raise _validation_error(error, text, file, format_help) from None
+            raise _validation_error(error, document, kind, format_help) from None
 
 
 def load_snapshot(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSnapshot:
     """Load and validate one snapshot file. Raises InputError with file, line and field."""
-    snapshot = load_model(path, Snapshot, max_bytes=max_bytes)
+    snapshot = load_model(path, Snapshot, max_bytes=max_bytes, kind=SNAPSHOT)
     return LoadedSnapshot(snapshot=snapshot, path=str(path), format=snapshot_format(Path(path)))

@@ -17,7 +17,7 @@ from mcaudit.snapshot.marketing_cloud import SecuritySettings
 from mcaudit.testing.scenarios import with_empty_sections
 
 from ..conftest import SAMPLES
-from .conftest import collect, comparable, sample, statuses
+from .conftest import collect, comparable, run_main, sample, statuses
 
 DECLARATIONS = SAMPLES / "merge" / "acme-declarations.yaml"
 FEATURE_RULES = ("AEP", "API")
@@ -252,3 +252,15 @@ def test_bundled_merge_files_validate_and_say_what_they_are(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# ") and len(first) > 20
     assert load_merge_file(path).declarations.model_dump(exclude_defaults=True)
+
+
+def test_collect_never_writes_over_its_merge_or_attestations_file(tmp_path: Path, capsys) -> None:
+    kept = tmp_path / "declarations.yaml"
+    kept.write_text("attestations: []\n", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(kept)
+    for option in ("--merge", "--attestations"):
+        code, _, err = run_main(["collect", "-o", str(link), option, str(kept), "--only", "mc",
+                                 "--mc-subdomain", "x", "--mc-client-id", "a", "--mc-client-secret", "b"], capsys)
+        assert code == 2 and "never writes over its inputs" in err and len(err.strip().splitlines()) == 1
+    assert kept.read_text(encoding="utf-8") == "attestations: []\n"

@@ -1,43 +1,84 @@
-"""The README's table of subjects and attributes for custom rules matches the code."""
+"""The registries a custom rule is checked against match the code, and the README prints them.
+
+engine.attributes.OFFERS says which attributes each subject selector offers and of what kind;
+engine.operators.OPERATIONS what each operator compares and takes; engine.contracts.CONTRACTS what
+each check function reads. The README's two tables in "Writing your own rules" must say the same.
+"""
 
 from __future__ import annotations
 
+import inspect
 import re
 
-from mcaudit.engine import subjects
+from mcaudit.engine.attributes import OFFERS
+from mcaudit.engine.checks import CHECKS
+from mcaudit.engine.contracts import CONTRACTS
+from mcaudit.engine.operators import OPERATIONS, Kind
 from mcaudit.engine.subjects import SUBJECTS
 
 from ..conftest import ROOT
 
-VIEWS = {
-    "sf.org": subjects.OrgView,
-    "sf.mcc_connected_app": subjects.ConnectedAppView,
-    "sf.connector": subjects.ConnectorView,
-    "sf.system_user": subjects.SystemUserView,
-    "sf.impacted_users": subjects.SalesforceUserView,
-    "sf.mcc_permission_holders": subjects.SalesforceUserView,
-    "mc.api_user": subjects.MarketingCloudUserView,
-    "mc.account": subjects.AccountView,
-}
+SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split("## Writing your own rules", 1)[1]
 
 
-def _documented() -> dict[str, list[str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text[text.index("| subject | one result per | attributes |"):]
-    rows: dict[str, list[str]] = {}
+def _rows(header: str) -> list[list[str]]:
+    table = SECTION[SECTION.index(header):]
+    rows = []
     for line in table.splitlines()[2:]:
         if not line.startswith("| `"):
             break
-        names_cell, _, attributes_cell = line.strip("|").split("|")
-        for name in re.findall(r"`([a-z_.]+)`", names_cell):
-            rows[name] = re.findall(r"`([a-z_]+)`", attributes_cell)
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
     return rows
 
 
-def test_every_documented_attribute_exists() -> None:
-    documented = _documented()
-    assert set(documented) == set(VIEWS)
-    for name, attributes in documented.items():
-        assert name in SUBJECTS
-        missing = [attribute for attribute in attributes if not hasattr(VIEWS[name], attribute)]
-        assert not missing, f"{name}: {missing}"
+def _documented_attributes() -> dict[str, dict[str, Kind]]:
+    documented: dict[str, dict[str, Kind]] = {}
+    for names_cell, _, attributes_cell in _rows("| subject | one result per | attributes, by kind |"):
+        attributes: dict[str, Kind] = {}
+        for group in attributes_cell.split("; "):
+            kind, _, names = group.partition(": ")
+            attributes.update({name: Kind(kind) for name in re.findall(r"`([a-z_]+)`", names)})
+        for selector in re.findall(r"`([a-z_.]+)`", names_cell):
+            documented.setdefault(selector, {}).update(attributes)
+    return documented
+
+
+def _has(view: type, attribute: str) -> bool:
+    """A property (or class attribute) of the view, or an attribute its __init__ sets."""
+    if hasattr(view, attribute):
+        return True
+    return f"self.{attribute} =" in inspect.getsource(view.__init__)
+
+
+def test_every_subject_selector_declares_what_it_offers() -> None:
+    assert set(OFFERS) == set(SUBJECTS)
+
+
+def test_every_declared_attribute_exists_on_its_view() -> None:
+    for selector, offer in OFFERS.items():
+        assert offer.view is not None or not offer.attributes, selector
+        missing = [name for name in offer.attributes if offer.view and not _has(offer.view, name)]
+        assert not missing, f"{selector}: {missing}"
+
+
+def test_the_readme_table_is_the_registry() -> None:
+    declared = {selector: dict(offer.attributes) for selector, offer in OFFERS.items() if offer.attributes}
+    assert _documented_attributes() == declared
+
+
+def test_the_readme_operator_table_is_the_registry() -> None:
+    documented = {}
+    for names_cell, compares_cell, takes_cell in _rows("| operator | compares | value |"):
+        for name in re.findall(r"`([a-z_]+)`", names_cell):
+            documented[name] = ({Kind(kind) for kind in compares_cell.split(", ")}, takes_cell)
+    assert set(documented) == set(OPERATIONS)
+    for name, (compares, takes) in documented.items():
+        assert compares == set(OPERATIONS[name].compares), name
+        assert takes == OPERATIONS[name].takes.value, name
+
+
+def test_every_check_function_has_a_contract_on_known_subjects() -> None:
+    assert set(CONTRACTS) == set(CHECKS)
+    for name, contract in CONTRACTS.items():
+        assert contract.subjects is None or contract.subjects <= set(SUBJECTS), name
+        assert set(contract.defaults) <= set(contract.params), name

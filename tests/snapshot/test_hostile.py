@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mcaudit.errors import InputError
+from mcaudit.snapshot import load_snapshot
+
 from ..conftest import run_cli
 
 
@@ -23,6 +26,13 @@ def test_billion_laughs(tmp_path: Path) -> None:
     bomb += [f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}"] * 10) + "]" for i in range(1, 120)]
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(bomb) + "\n")
+    # counted as expanded: 10**6 nodes by lol5, far before the 1000 aliases of the whole bomb
+    _refused(path, "bomb.yaml:7:", "YAML nodes", "counting what aliases repeat")
+
+
+def test_more_than_a_thousand_aliases(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text("schema_version: 1\nx: &x a\nnames: [" + ", ".join(["*x"] * 1001) + "]\n")
     _refused(path, "too many YAML aliases")
 
 
@@ -42,7 +52,7 @@ def test_deep_flow_nesting_yaml(tmp_path: Path, depth: int) -> None:
 def test_deep_nesting_json(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text('{"schema_version": ' + "[" * 100_000 + "]" * 100_000 + "}")
-    _refused(path, "nesting too deep")
+    _refused(path, "deep.json:1:119: invalid JSON: nesting deeper than 100 levels")
 
 
 def test_a_gigabyte_file_is_refused_by_the_size_limit(tmp_path: Path) -> None:
@@ -55,8 +65,13 @@ def test_a_gigabyte_file_is_refused_by_the_size_limit(tmp_path: Path) -> None:
 def test_size_limit_can_be_raised(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_text("# padding\n" * 150_000)  # ~1.4 MiB of comments, then nothing
-    _refused(path, "above the 1 MiB limit", extra=("--max-snapshot-size", "1"))
-    _refused(path, "expected a mapping", extra=("--max-snapshot-size", "2"))
+    # YAML may be an eighth of --max-snapshot-size, which is the limit of a JSON file
+    _refused(path, "above the 1 MiB limit for YAML", "save it as JSON", extra=("--max-snapshot-size", "8"))
+    _refused(path, "expected a mapping", extra=("--max-snapshot-size", "12"))
+    as_json = tmp_path / "big.json"
+    as_json.write_text(" " * 1_500_000 + "[]")
+    _refused(as_json, "above the 1 MiB limit (raise it with --max-snapshot-size)", extra=("--max-snapshot-size", "1"))
+    _refused(as_json, "expected a mapping", extra=("--max-snapshot-size", "2"))
 
 
 def test_utf16(tmp_path: Path) -> None:
@@ -82,3 +97,14 @@ def test_duplicate_keys_in_json(tmp_path: Path) -> None:
     path.write_text('{\n  "schema_version": 1,\n  "source": "live",\n  "collected_at": "2026-11-20T00:00:00Z",\n'
                     '  "salesforce": {"org_id": "00Da",\n                 "org_id": "00Db"}\n}\n')
     _refused(path, "dup.json:6:", 'duplicate key "org_id"')
+
+
+# in the JSON text: brackets, an escaped backslash then an escaped quote, an escaped quote
+@pytest.mark.parametrize("name", ["[" * 150, "]" * 150 + "[" * 150, '\\\\\\"' + "{" * 150, '\\"]]' + "[" * 150])
+def test_brackets_inside_strings_are_not_nesting(tmp_path: Path, name: str) -> None:
+    """The depth of a JSON file is read on its bytes, skipping strings (with escaped quotes)."""
+    path = tmp_path / "s.json"
+    path.write_text('{"schema_version": 1, "source": "live", "collected_at": "2026-11-20T00:00:00Z", '
+                    f'"name": "{name}", "x": ' + "[" * 99 + "]" * 99 + "}")
+    with pytest.raises(InputError, match=r"s\.json:1:\d+: x: unknown field"):
+        load_snapshot(path)

@@ -42,6 +42,8 @@ def test_json_lines(tmp_path: Path) -> None:
 
 def test_unreadable_or_unparsable_files_give_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "b.yaml"
-    broken.write_text("a: [1,\n")
-    assert locate_lines(broken, ["a"]) == {}
+    broken.write_text("a: [1,\nb: 2\n")
+    assert locate_lines(broken, ["b"]) == {}
+    assert locate_lines(broken, ["a"]) == {"a": 1}  # the walk stops once it has found what it was asked
     assert locate_lines(tmp_path / "missing.yaml", ["a"]) == {}
+    assert locate_lines(tmp_path, ["a"]) == {}
