@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from .conftest import SAMPLES, run_cli
+from .conftest import SAMPLES, run_cli, run_cli_process
 
 SF_MC_RULES = [f"SF{n}" for n in (101, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 114, 115, 116, 117,
                                   120, 121, 122)] + [f"MC{n}" for n in range(201, 214)]
@@ -172,3 +174,20 @@ def test_debug_shows_traceback_only_when_asked(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("mcaudit ")
+
+
+# -- the few runs in a child process: every other test calls mcaudit.cli.main in-process -----------
+
+def test_python_dash_m_runs_the_command() -> None:
+    result = run_cli_process("audit", HEALTHY, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["findings"]
+
+
+def test_installed_entry_point_runs_the_command() -> None:
+    """The console script pip installed (project.scripts), not the module."""
+    script = Path(sys.executable).with_name("mcaudit")
+    result = subprocess.run([script, "audit", SAMPLES / "broken.yaml", "--no-color"], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "findings at or above --fail-on high" in result.stdout and result.stderr == ""

@@ -23,6 +23,8 @@ def test_wheel_ships_rules_and_reports_and_audits(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "mcaudit/_data/rules/salesforce/SF101.yaml" in names
     assert "mcaudit/_data/reports/report.html.j2" in names
+    assert "mcaudit/apicatalog/api_catalog.yaml" in names  # the collectors' sourced API names
+    assert not [name for name in names if name.startswith("mcaudit/testing/")]  # the emulator is for tests
 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", target, wheel],

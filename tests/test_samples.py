@@ -1,8 +1,12 @@
 """Every bundled sample's verdict and per-rule statuses, pinned through the real CLI.
 
 Each sample is audited once by `python -m mcaudit audit SAMPLE --format json` in a child process;
-the exit code, the verdict and the exact status of every rule are compared with the pins below.
-A rule with several subjects (SF107, SF120-SF122) is pinned as its sorted statuses joined by "+".
+the exit code, the verdict and the exact status of every rule are compared with the golden file
+tests/golden/sample_statuses.json. A rule with several subjects (SF107, SF120-SF122) is pinned as
+its sorted statuses joined by "+".
+
+A new rule or sample changes that file through `pytest tests/test_samples.py --update-golden`,
+never by hand; review the diff it leaves like any other change.
 """
 
 from __future__ import annotations
@@ -10,132 +14,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import SAMPLES, run_cli
 
-# sample -> (exit code, verdict, {rule id: statuses})
-PINS: dict[str, tuple[int, str, dict[str, str]]] = {
-    "aep": (1, "fail", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
-        "SF122": "pass",
-        "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "fail", "AEP502": "fail+pass+pass+pass", "AEP503": "fail+pass+pass", "AEP504": "fail+pass+pass",
-        "AEP505": "pass", "AEP506": "fail+pass", "AEP507": "pass", "AEP508": "pass", "AEP509": "pass",
-        "AEP510": "fail",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "integrations": (1, "fail", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
-        "SF122": "pass",
-        "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "fail+pass+pass+pass", "API602": "fail+fail+pass+pass", "API603": "fail+n/a+n/a+n/a",
-        "API604": "fail+pass", "API605": "fail+pass", "API606": "fail+pass", "API607": "fail+pass+pass",
-    }),
-    "healthy": (0, "pass", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF108": "pass", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
-        "SF122": "pass",
-        "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "broken": (1, "fail", {
-        "SF101": "pass", "SF102": "fail", "SF103": "fail", "SF104": "fail", "SF105": "pass", "SF106": "fail",
-        "SF107": "fail+pass", "SF108": "n/a", "SF110": "pass", "SF111": "fail", "SF112": "pass", "SF113": "pass",
-        "SF114": "fail", "SF115": "pass", "SF116": "fail", "SF117": "fail", "SF120": "fail+pass+pass",
-        "SF121": "fail+pass", "SF122": "fail+pass",
-        "MC201": "pass", "MC202": "pass", "MC203": "fail", "MC204": "pass", "MC205": "fail", "MC206": "fail",
-        "MC207": "fail", "MC208": "fail", "MC209": "fail", "MC210": "fail", "MC211": "fail", "MC212": "fail",
-        "MC213": "fail",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "broken-system-user": (1, "fail", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "fail", "SF106": "n/a",
-        "SF107": "fail+fail", "SF108": "n/a", "SF110": "fail", "SF111": "n/a", "SF112": "n/a", "SF113": "n/a",
-        "SF114": "n/a", "SF115": "n/a", "SF116": "n/a", "SF117": "n/a", "SF120": "pass+pass", "SF121": "pass+pass",
-        "SF122": "pass+pass",
-        "MC201": "pass", "MC202": "fail", "MC203": "n/a", "MC204": "fail", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "fail", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "broken-setup": (1, "fail", {
-        "SF101": "fail", "SF102": "n/a", "SF103": "n/a", "SF104": "n/a", "SF105": "n/a", "SF106": "n/a", "SF107": "n/a",
-        "SF108": "n/a", "SF110": "pass", "SF111": "pass", "SF112": "fail", "SF113": "fail", "SF114": "fail",
-        "SF115": "fail", "SF116": "fail", "SF117": "n/a", "SF120": "pass", "SF121": "pass", "SF122": "pass",
-        "MC201": "fail", "MC202": "n/a", "MC203": "n/a", "MC204": "n/a", "MC205": "n/a", "MC206": "n/a",
-        "MC207": "n/a", "MC208": "n/a", "MC209": "n/a", "MC210": "pass", "MC211": "fail", "MC212": "pass",
-        "MC213": "n/a",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "inferred-system-user": (0, "incomplete", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "pass", "SF106": "pass",
-        "SF107": "pass", "SF108": "fail", "SF110": "manual", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "n/a", "SF120": "pass", "SF121": "pass",
-        "SF122": "pass",
-        "MC201": "pass", "MC202": "pass", "MC203": "manual", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "partial": (0, "incomplete", {
-        "SF101": "pass", "SF102": "pass", "SF103": "manual", "SF104": "pass", "SF105": "unknown", "SF106": "unknown",
-        "SF107": "unknown", "SF108": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown", "SF121": "unknown",
-        "SF122": "unknown",
-        "MC201": "pass", "MC202": "manual", "MC203": "manual", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "manual", "MC212": "manual",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-    "partial-attested": (0, "incomplete", {
-        "SF101": "pass", "SF102": "pass", "SF103": "pass", "SF104": "pass", "SF105": "unknown", "SF106": "unknown",
-        "SF107": "unknown", "SF108": "unknown", "SF110": "pass", "SF111": "pass", "SF112": "pass", "SF113": "pass",
-        "SF114": "pass", "SF115": "pass", "SF116": "pass", "SF117": "unknown", "SF120": "unknown", "SF121": "unknown",
-        "SF122": "unknown",
-        "MC201": "pass", "MC202": "pass", "MC203": "pass", "MC204": "pass", "MC205": "pass", "MC206": "pass",
-        "MC207": "pass", "MC208": "pass", "MC209": "pass", "MC210": "pass", "MC211": "pass", "MC212": "pass",
-        "MC213": "pass",
-        "AEP501": "n/a", "AEP502": "n/a", "AEP503": "n/a", "AEP504": "n/a", "AEP505": "n/a", "AEP506": "n/a",
-        "AEP507": "n/a", "AEP508": "n/a", "AEP509": "n/a", "AEP510": "n/a",
-        "API601": "n/a", "API602": "n/a", "API603": "n/a", "API604": "n/a", "API605": "n/a", "API606": "n/a",
-        "API607": "n/a",
-    }),
-}
+GOLDEN = Path(__file__).resolve().parent / "golden" / "sample_statuses.json"
+UPDATE_HINT = "if the change is intended, run `pytest tests/test_samples.py --update-golden` and review the diff"
 
 # the facts no API returns, left to a person in partial.yaml and attested in partial-attested.yaml
 PERSON_CHECKED = ("SF103", "MC202", "MC203", "MC211", "MC212")
@@ -162,21 +49,50 @@ def findings_of(result: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
     return [finding for finding in result["findings"] if finding["rule_id"] == rule_id]
 
 
-def test_every_sample_is_pinned() -> None:
-    on_disk = sorted(path.stem for path in SAMPLES.glob("*.yaml")) + sorted(
-        path.stem for path in SAMPLES.glob("*.json"))
-    assert sorted(PINS) == on_disk, "pin the verdict and statuses of every sample in tests/test_samples.py"
+def samples_on_disk() -> list[str]:
+    return sorted(path.stem for path in SAMPLES.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("sample", sorted(PINS))
-def test_sample_verdict_and_statuses(sample: str) -> None:
-    exit_code, verdict, statuses = PINS[sample]
-    returncode, result, stderr = audit(sample)
-    assert (returncode, result["verdict"]) == (exit_code, verdict), stderr
-    assert status_map(result) == statuses
+def pin(sample: str) -> dict[str, Any]:
+    """What the golden file holds for one sample: exit code, verdict and every rule's statuses."""
+    returncode, result, _ = audit(sample)
+    return {"exit_code": returncode, "verdict": result["verdict"], "statuses": status_map(result)}
 
 
-@pytest.mark.parametrize("sample", sorted(PINS))
+def write_golden(pins: dict[str, dict[str, Any]]) -> None:
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_text(json.dumps(pins, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@cache
+def golden() -> dict[str, dict[str, Any]]:
+    pins: dict[str, dict[str, Any]] = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    return pins
+
+
+def test_golden_file_pins_every_sample(update_golden: bool) -> None:
+    if update_golden:  # the one place the file is written: every sample, so none goes stale
+        write_golden({sample: pin(sample) for sample in samples_on_disk()})
+        golden.cache_clear()
+    assert sorted(golden()) == samples_on_disk(), f"tests/golden/sample_statuses.json: {UPDATE_HINT}"
+
+
+@pytest.mark.parametrize("sample", samples_on_disk())
+def test_sample_verdict_and_statuses(sample: str, update_golden: bool) -> None:
+    if update_golden:
+        pytest.skip("rewriting the golden file (test_golden_file_pins_every_sample)")
+    expected = golden().get(sample)
+    assert expected is not None, f"{sample} is not in tests/golden/sample_statuses.json: {UPDATE_HINT}"
+    actual = pin(sample)
+    assert (actual["exit_code"], actual["verdict"]) == (expected["exit_code"], expected["verdict"]), \
+        f"{audit(sample)[2]}\n{UPDATE_HINT}"
+    changed = {rule_id: (expected["statuses"].get(rule_id), actual["statuses"].get(rule_id))
+               for rule_id in expected["statuses"].keys() | actual["statuses"].keys()
+               if expected["statuses"].get(rule_id) != actual["statuses"].get(rule_id)}
+    assert not changed, f"{sample}: rule -> (golden, now): {dict(sorted(changed.items()))}\n{UPDATE_HINT}"
+
+
+@pytest.mark.parametrize("sample", samples_on_disk())
 def test_sample_says_what_it_shows(sample: str) -> None:
     first = (SAMPLES / f"{sample}.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# ") and len(first) > 20, f"{sample}.yaml should open with a comment saying what it shows"
@@ -191,8 +107,9 @@ def test_strict_turns_the_incomplete_partial_into_a_failure() -> None:
 
 def test_every_checklist_rule_fails_in_some_sample() -> None:
     # the connection checklist is SF1xx and MC2xx; optional features (AEP5xx...) need not all fail in a sample
-    checklist = {rule_id for pins in PINS.values() for rule_id in pins[2] if rule_id.startswith(("SF", "MC"))}
-    failing = {rule_id for _, _, pins in PINS.values() for rule_id, statuses in pins.items() if "fail" in statuses}
+    pinned = [entry["statuses"] for entry in golden().values()]
+    checklist = {rule_id for statuses in pinned for rule_id in statuses if rule_id.startswith(("SF", "MC"))}
+    failing = {rule_id for statuses in pinned for rule_id, status in statuses.items() if "fail" in status}
     assert sorted(checklist - failing) == []
     assert len(checklist) == 32
 

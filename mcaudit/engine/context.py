@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from mcaudit.engine.index import SnapshotIndex, fold
+from mcaudit.engine.base import Missing, NotApplicable, Outcome, RuleEvaluator, Subject, fold
+from mcaudit.engine.index import SnapshotIndex
 from mcaudit.engine.rotation_assets import RotationBaseline
 from mcaudit.findings import Attested, Finding, RuleInfo, Severity
 from mcaudit.snapshot import Attestation, Snapshot
 
+__all__ = ["AttestationLookup", "Context", "EvaluationConfig", "Missing", "NotApplicable"]
+
 DEFAULT_ATTESTATION_MAX_AGE_DAYS = 90
-
-
-class NotApplicable(Exception):
-    """Raised by a subject attribute when the question does not arise (e.g. app not installed)."""
-
-
-class Missing(Exception):
-    """Raised by a subject attribute when the data it needs was not collected."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
 
 
 @dataclass(frozen=True)
@@ -54,33 +44,32 @@ class AttestationLookup:
         return self.attested is not None
 
 
+class NoEvaluator:
+    """The evaluator of a Context built outside evaluate() (a subject read on its own): there is
+    no catalog to run another rule from, so asking is a programming error."""
+
+    def run_check(self, rule_id: str, subject: Subject) -> Outcome:
+        raise RuntimeError(f"no evaluator to run {rule_id} with")
+
+    def findings(self, rule_id: str) -> list[Finding]:
+        raise RuntimeError(f"no evaluator to run {rule_id} with")
+
+
 @dataclass
 class Context:
     snapshot: Snapshot
     config: EvaluationConfig
-    # set by the evaluator: runs another rule's check on a given subject (MC203 reuses SF111-116)
-    rule_runner: Callable[[str, Any], Any] | None = None
-    index: SnapshotIndex = field(init=False)
-    # set by the evaluator: a whole rule's findings, subjects included (RT304 and PV401 re-run
-    # checklist rules that are not in their mode), and the catalog to pick those rules from
-    rules_runner: Callable[[str], list[Finding]] | None = None
+    # what a check may ask of the evaluator running it (MC203 reuses SF111-116 on another user;
+    # RT304 and PV401 re-run checklist rules outside their mode), and the catalog of those rules
+    evaluator: RuleEvaluator = field(default_factory=NoEvaluator)
     catalog: dict[str, RuleInfo] = field(default_factory=dict)
+    index: SnapshotIndex = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = SnapshotIndex(self.snapshot, as_of=self.snapshot.collected_at)
         self._attestations: dict[str, list[Attestation]] = {}
         for attestation in self.snapshot.attestations:
             self._attestations.setdefault(attestation.fact, []).append(attestation)
-
-    def evaluate_rule_on(self, rule_id: str, subject: Any) -> Any:
-        if self.rule_runner is None:
-            raise RuntimeError("no rule runner configured")
-        return self.rule_runner(rule_id, subject)
-
-    def evaluate_rule(self, rule_id: str) -> list[Finding]:
-        if self.rules_runner is None:
-            raise RuntimeError("no rules runner configured")
-        return self.rules_runner(rule_id)
 
     def attestation(self, fact: str, subject_key: str | None = None) -> AttestationLookup:
         """The newest attestation of `fact` for this subject (or for any subject)."""

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcaudit.engine.checks import CHECKS, Outcome
-from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
+from mcaudit.engine.attributes import when_no_subjects
+from mcaudit.engine.base import Missing, NotApplicable, Outcome, Subject, fold
+from mcaudit.engine.checks import CHECKS
+from mcaudit.engine.context import Context, EvaluationConfig
 from mcaudit.engine.coverage import collector_problems, section_present
-from mcaudit.engine.index import fold
 from mcaudit.engine.loader import RulePack
 from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
 from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
 from mcaudit.engine.selection import is_selected
-from mcaudit.engine.subjects import SUBJECTS, Subject
+from mcaudit.engine.subjects import SUBJECTS
 from mcaudit.engine.waivers import apply_waivers
 from mcaudit.findings import Attested, AuditResult, Finding, SnapshotIdentity, Status
 from mcaudit.gcpause import gc_paused
@@ -173,12 +174,26 @@ def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
         return [finding("snapshot", missing_data.what,
                         Outcome(Status.unknown, _not_collected([missing_data.what], ctx)))]
     if not subjects:
-        fallback = rule.when_no_subjects
+        fallback = rule.when_no_subjects or when_no_subjects(rule.subjects)
         status = Status(fallback.status) if fallback else Status.na
         message = fallback.message if fallback else "nothing to check"
         return [finding("snapshot", None, Outcome(status, message))]
     return [finding(subject.label, subject.location, _run_check(rule, subject, ctx))
             for subject in subjects]
+
+
+class _Evaluator:
+    """The RuleEvaluator a check is given: any rule of the pack, on the audit's own context."""
+
+    def __init__(self, snapshot: Snapshot, pack: RulePack, config: EvaluationConfig) -> None:
+        self.by_id = {rule.id: rule for rule in pack.rules}
+        self.ctx = Context(snapshot, config, evaluator=self, catalog={rule.id: rule.info() for rule in pack.rules})
+
+    def run_check(self, rule_id: str, subject: Subject) -> Outcome:
+        return _run_check(self.by_id[rule_id], subject, self.ctx)
+
+    def findings(self, rule_id: str) -> list[Finding]:
+        return _evaluate_rule(self.by_id[rule_id], self.ctx)
 
 
 def identify(snapshot: Snapshot, path: str) -> SnapshotIdentity:
@@ -205,11 +220,7 @@ def selected_rules(pack: RulePack, config: EvaluationConfig) -> list[RuleSpec]:
 
 def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
              path: str = "<snapshot>") -> AuditResult:
-    by_id = {rule.id: rule for rule in pack.rules}
-    ctx = Context(snapshot, config)
-    ctx.rule_runner = lambda rule_id, subject: _run_check(by_id[rule_id], subject, ctx)
-    ctx.rules_runner = lambda rule_id: _evaluate_rule(by_id[rule_id], ctx)
-    ctx.catalog = {rule.id: rule.info() for rule in pack.rules}
+    ctx = _Evaluator(snapshot, pack, config).ctx
     rules = selected_rules(pack, config)
     findings: list[Finding] = []
     with gc_paused():

@@ -9,23 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from mcaudit.engine.base import MCC_CONNECTED_APP, MCC_NAMESPACE, fold
+from mcaudit.engine.index_aep import AepIndex
+from mcaudit.engine.index_integrations import IntegrationIndex
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.marketing_cloud import MarketingCloudUser
 from mcaudit.snapshot.salesforce import ConnectedApp, PermissionSet, SalesforceUser
 
-if TYPE_CHECKING:
-    from mcaudit.engine.index_aep import AepIndex
-    from mcaudit.engine.index_integrations import IntegrationIndex
-
-MCC_CONNECTED_APP = "salesforce marketing cloud"
-MCC_NAMESPACE = "et4ae5"
-
-
-def fold(name: str | None) -> str:
-    """Case-insensitive key for user names, role names and similar."""
-    return (name or "").strip().casefold()
+__all__ = ["MCC_CONNECTED_APP", "MCC_NAMESPACE", "SnapshotIndex", "fold"]
 
 
 class SnapshotIndex:
@@ -206,14 +198,10 @@ class SnapshotIndex:
     @cached_property
     def aep(self) -> AepIndex:
         """Email Demographics attributes and roles as the AEP rules look them up."""
-        from mcaudit.engine.index_aep import AepIndex  # imported here: it builds on fold() above
-
         return AepIndex(self.mc)
 
     # -- API integrations --------------------------------------------------------------------
     @cached_property
     def integrations(self) -> IntegrationIndex:
         """Installed packages, entry events and triggered sends as the API rules join them."""
-        from mcaudit.engine.index_integrations import IntegrationIndex  # it builds on fold() above
-
         return IntegrationIndex(self.snapshot)

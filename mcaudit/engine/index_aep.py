@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from mcaudit.engine.index import fold
+from mcaudit.engine.base import fold
 from mcaudit.snapshot.contacts import AttributeDefinition, AttributeSet
 from mcaudit.snapshot.marketing_cloud import MarketingCloud, Role
 

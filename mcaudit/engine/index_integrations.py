@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Generic, TypeVar
 
-from mcaudit.engine.index import fold
+from mcaudit.engine.base import fold
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.integrations import DeclaredIntegration, InstalledPackage, IntegrationType
 from mcaudit.snapshot.sending import Journey, TriggeredSend

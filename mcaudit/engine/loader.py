@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 from pydantic import BaseModel, ValidationError
 
 from mcaudit.engine.attributes import SALESFORCE_USER, offered
+from mcaudit.engine.checks import CHECKS
 from mcaudit.engine.contracts import CONTRACTS, Param, param_problem
 from mcaudit.engine.operators import OPERATIONS, Kind, operator_problem, pattern_size, shown, value_problem
 from mcaudit.engine.rule import (
@@ -36,6 +37,7 @@ from mcaudit.engine.rule import (
     RuleSpec,
     WhenNoSubjects,
 )
+from mcaudit.engine.subjects import SUBJECTS
 from mcaudit.errors import RuleError, UnknownRuleError
 from mcaudit.findings import Area
 from mcaudit.resources import rules_dir
@@ -151,8 +153,6 @@ def _schema_error(error: ValidationError, file: Path) -> RuleError:
 
 def check_rule(rule: RuleSpec, file: Path) -> None:
     """Everything a rule names exists and fits, so evaluating it cannot fail on its content."""
-    from mcaudit.engine.subjects import SUBJECTS
-
     if rule.subjects not in SUBJECTS:
         _fail(file, "subjects", f"unknown subject selector '{shown(rule.subjects)}'"
               f"{did_you_mean(rule.subjects, SUBJECTS)} (known: {', '.join(SUBJECTS)})")
@@ -187,7 +187,8 @@ def _check_declarative(rule: RuleSpec, check: Leaf | Combinator, file: Path) -> 
     offer = offered(rule.subjects)
     if not offer:
         _fail(file, "subjects", f"'{rule.subjects}' offers no attributes to compare: its rules call a check "
-              "function (check: {function: NAME}); see the README for the subjects a condition can read")
+              "function (check: {function: NAME}); docs/reference/subjects (the generated reference) lists what a "
+              "condition can read")
     compared = set()
     patterns = _PatternSizes()
     for where, leaf in _leaves_at(check, "check"):
@@ -241,8 +242,6 @@ class _PatternSizes:
 
 
 def _check_function(rule: RuleSpec, check: FunctionCheck, file: Path) -> None:
-    from mcaudit.engine.checks import CHECKS
-
     if rule.show:
         _fail(file, "show", "only declarative checks add context evidence; a function check writes its own")
     if check.function not in CHECKS:

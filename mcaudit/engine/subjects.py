@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from mcaudit.engine.context import Context, EvaluationConfig, Missing, NotApplicable
-from mcaudit.engine.index import MCC_NAMESPACE, SnapshotIndex, fold
+from mcaudit.engine.base import MCC_NAMESPACE, Missing, NotApplicable, Subject, fold
+from mcaudit.engine.context import Context, EvaluationConfig
+from mcaudit.engine.index import SnapshotIndex
+from mcaudit.engine.subjects_aep import AEP_SUBJECTS
+from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS
+from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS
 from mcaudit.findings import Attested
 from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.marketing_cloud import MarketingCloudUser
@@ -26,14 +30,6 @@ from mcaudit.snapshot.salesforce import (
     SystemUserSource,
     UserRef,
 )
-
-
-@dataclass(frozen=True)
-class Subject:
-    key: str  # stable identifier, used to match attestations and waivers
-    label: str  # what a report shows
-    location: str  # dotted path into the snapshot
-    view: Any
 
 
 def _plain(value: Any) -> Any:
@@ -508,7 +504,7 @@ def _mc_account(ctx: Context) -> list[Subject]:
                     AccountView(ctx.index))]
 
 
-SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
+_CONNECTION_SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
     "sf.org": _org,
     "sf.mcc_connected_app": _mcc_connected_app,
     "sf.connector": _connector,
@@ -519,13 +515,20 @@ SUBJECTS: dict[str, Callable[[Context], list[Subject]]] = {
     "mc.account": _mc_account,
 }
 
-# Feature selectors live in their own modules, which build on Subject above, so they are merged
-# in last. A name defined twice is a mistake, not an override.
-from mcaudit.engine.subjects_aep import AEP_SUBJECTS  # noqa: E402
-from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS  # noqa: E402
-from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS  # noqa: E402
 
-for _feature in (ROTATION_SUBJECTS, AEP_SUBJECTS, INTEGRATION_SUBJECTS):
-    if SUBJECTS.keys() & _feature.keys():
-        raise RuntimeError(f"subject selector defined twice: {sorted(SUBJECTS.keys() & _feature.keys())}")
-    SUBJECTS.update(_feature)
+
+Selectors = dict[str, Callable[[Context], list[Subject]]]
+
+
+def _merged(*registries: Selectors) -> Selectors:
+    """One registry of every selector; a name defined twice is a mistake, not an override."""
+    merged: Selectors = {}
+    for registry in registries:
+        if merged.keys() & registry.keys():
+            raise RuntimeError(f"subject selector defined twice: {sorted(merged.keys() & registry.keys())}")
+        merged.update(registry)
+    return merged
+
+
+# the connection checklist's selectors above; each feature's selectors live in its own module
+SUBJECTS = _merged(_CONNECTION_SUBJECTS, ROTATION_SUBJECTS, AEP_SUBJECTS, INTEGRATION_SUBJECTS)

@@ -4,7 +4,7 @@ The "(API) Salesforce Marketing Cloud" destination authenticates with a tenant s
 each activated segment's status into the Email Demographics attribute named by its Mapping ID,
 and maps profile fields to a contactKey identity and to attributes. Subjects are the destinations,
 their segments, their mappings, the attributes the segments write and the Email Demographics set.
-Merged into SUBJECTS by engine.subjects.
+Merged into SUBJECTS by engine.subjects, which imports this module.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mcaudit.engine.context import Context, Missing
+from mcaudit.engine.base import Missing, Subject
+from mcaudit.engine.context import Context
 from mcaudit.engine.index import fold
 from mcaudit.engine.index_aep import loose
-from mcaudit.engine.subjects import Subject
 from mcaudit.snapshot.aep import AepDestination, AepMapping, AepSegment, MappingTargetKind
 from mcaudit.snapshot.contacts import AttributeDefinition, AttributeSet
 

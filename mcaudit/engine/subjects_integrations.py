@@ -3,7 +3,8 @@
 Installed packages come from Marketing Cloud Setup; declared integrations say which package an
 integration authenticates with, which endpoints it is configured with, and what it calls: journey
 injections, triggered sends and Data Extension writes. Each of those calls is a subject of its own,
-so a report names the one injection or write that is wrong. Merged into SUBJECTS by engine.subjects.
+so a report names the one injection or write that is wrong. Merged into SUBJECTS by
+engine.subjects, which imports this module.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from mcaudit.engine.context import Context, Missing
+from mcaudit.engine.base import Missing, Subject
+from mcaudit.engine.context import Context
 from mcaudit.engine.index_integrations import IntegrationIndex
-from mcaudit.engine.subjects import Subject
 from mcaudit.snapshot.integrations import (
     DataExtensionWrite,
     DeclaredIntegration,

@@ -2,7 +2,7 @@
 
 Preflight subjects come from the snapshot being checked. Verify subjects come from the baseline
 (what ran before the rotation, from a BEFORE snapshot or a saved plan), each joined to its
-current state in the AFTER snapshot by its key. Merged into SUBJECTS by engine.subjects.
+current state in the AFTER snapshot by its key. Merged into SUBJECTS by engine.subjects, which imports this module.
 
 A status mcaudit does not know is never compared as if it were known: the attribute raises
 Missing with a reason that names the value and says what a person must look at, so the rule
@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mcaudit.engine.context import Context, Missing
+from mcaudit.engine.base import Missing, Subject
+from mcaudit.engine.context import Context
 from mcaudit.engine.index import fold
 from mcaudit.engine.rotation_assets import (
     ACTIVE_SEND,
@@ -35,7 +36,6 @@ from mcaudit.engine.rotation_assets import (
     triggered_send_asset,
     uses_salesforce_data,
 )
-from mcaudit.engine.subjects import Subject
 from mcaudit.snapshot.sending import (
     Journey,
     JourneyStatus,

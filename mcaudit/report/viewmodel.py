@@ -1,7 +1,7 @@
 """The one plain-data shape every formatter renders: built from findings, never the snapshot.
 
 Grouping, counting and ordering happen here so that templates only loop and print. The JSON
-report is this structure as is (format_version 1, documented in the README).
+report is this structure as is (format_version 1, documented in the generated reference, mcaudit/docsgen.py).
 """
 
 from __future__ import annotations

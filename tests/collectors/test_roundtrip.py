@@ -13,7 +13,7 @@ from mcaudit.snapshot import Snapshot, load_snapshot
 from mcaudit.testing.expectations import collectable
 from mcaudit.testing.scenarios import with_empty_sections
 
-from ..conftest import SAMPLES, run_cli
+from ..conftest import SAMPLES, run_cli, run_cli_process
 from .conftest import collect, collect_args, sample, statuses
 
 SCENARIOS = {
@@ -71,7 +71,7 @@ def test_real_entry_point_writes_json(serve, tmp_path: Path) -> None:
     source = source_for("healthy.yaml")
     api = serve(source)
     output = tmp_path / "snapshot.json"
-    done = run_cli(*collect_args(api, source, output, "--attestations", str(SAMPLES / "healthy.yaml")))
+    done = run_cli_process(*collect_args(api, source, output, "--attestations", str(SAMPLES / "healthy.yaml")))
     assert done.returncode == 0, done.stderr
     data = json.loads(output.read_text(encoding="utf-8"))
     assert data["source"] == "live" and data["salesforce"]["users"] and data["marketing_cloud"]["users"]

@@ -12,7 +12,7 @@ import pytest
 from mcaudit.testing import MarketingCloudLogin, SalesforceLogin
 from mcaudit.testing.scenarios import with_empty_sections
 
-from ..conftest import run_cli
+from ..conftest import run_cli, run_cli_process
 from .conftest import FAST, sample
 
 
@@ -45,7 +45,8 @@ def test_no_secret_reaches_any_output(how: str, secrets: dict[str, str], serve, 
         args = ["--debug", *common]
         env.update(MCAUDIT_SF_PASSWORD=secrets["password"], MCAUDIT_SF_SECURITY_TOKEN=secrets["token"],
                    MCAUDIT_MC_CLIENT_SECRET=secrets["client_secret"])
-    done = run_cli(*args, env=env)
+    # through the environment in a child process: what reaches its real descriptors, not just sys.stderr
+    done = (run_cli if how == "flags" else run_cli_process)(*args, env=env)
     assert done.returncode == 0, done.stderr
     if how != "flags":
         assert " -> 200 in " in done.stderr  # --debug really logged every call

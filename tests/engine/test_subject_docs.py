@@ -1,8 +1,9 @@
-"""The registries a custom rule is checked against match the code, and the README prints them.
+"""The registries a custom rule is checked against match the code, and the docs print them.
 
 engine.attributes.OFFERS says which attributes each subject selector offers and of what kind;
 engine.operators.OPERATIONS what each operator compares and takes; engine.contracts.CONTRACTS what
-each check function reads. The README's two tables in "Writing your own rules" must say the same.
+each check function reads. The generated reference page (mcaudit.docsgen.subjects_md, the site's
+reference/subjects.md) is parsed back here and must say the same.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ from __future__ import annotations
 import inspect
 import re
 
+from mcaudit.docsgen import RESULT_PER, subjects_md
 from mcaudit.engine.attributes import OFFERS
 from mcaudit.engine.checks import CHECKS
 from mcaudit.engine.contracts import CONTRACTS
 from mcaudit.engine.operators import OPERATIONS, Kind
 from mcaudit.engine.subjects import SUBJECTS
 
-from ..conftest import ROOT
-
-SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split("## Writing your own rules", 1)[1]
+SECTION = subjects_md()
 
 
 def _rows(header: str) -> list[list[str]]:
@@ -61,12 +61,12 @@ def test_every_declared_attribute_exists_on_its_view() -> None:
         assert not missing, f"{selector}: {missing}"
 
 
-def test_the_readme_table_is_the_registry() -> None:
+def test_the_documented_table_is_the_registry() -> None:
     declared = {selector: dict(offer.attributes) for selector, offer in OFFERS.items() if offer.attributes}
     assert _documented_attributes() == declared
 
 
-def test_the_readme_operator_table_is_the_registry() -> None:
+def test_the_documented_operator_table_is_the_registry() -> None:
     documented = {}
     for names_cell, compares_cell, takes_cell in _rows("| operator | compares | value |"):
         for name in re.findall(r"`([a-z_]+)`", names_cell):
@@ -75,6 +75,13 @@ def test_the_readme_operator_table_is_the_registry() -> None:
     for name, (compares, takes) in documented.items():
         assert compares == set(OPERATIONS[name].compares), name
         assert takes == OPERATIONS[name].takes.value, name
+
+
+def test_every_subject_is_documented() -> None:
+    assert set(RESULT_PER) == set(OFFERS)
+    functions_only = _rows("| subject | one result per |\n")
+    documented = {name for row in functions_only for name in re.findall(r"`([a-z_.]+)`", row[0])}
+    assert documented == {selector for selector, offer in OFFERS.items() if not offer.attributes}
 
 
 def test_every_check_function_has_a_contract_on_known_subjects() -> None:

@@ -1,4 +1,5 @@
-"""The JSON report is documented field by field in the README, and the docs cannot drift."""
+"""The JSON report is documented field by field (the site's generated reference/json-report.md,
+from mcaudit.docsgen.json_report_md), and the docs cannot drift."""
 
 from __future__ import annotations
 
@@ -6,21 +7,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from mcaudit.docsgen import json_report_md
 from mcaudit.findings import AuditReport
 from mcaudit.report.viewmodel import FORMAT_VERSION, report_dict
 
-from ..conftest import ROOT
 from .conftest import RUNBOOK, SAMPLE_FILES, as_preflight
-
-DOC = ROOT / "README.md"
 
 
 def documented() -> dict[str, list[str]]:
-    """{object: [field, ...]} from the '#### JSON: object' tables."""
+    """{object: [field, ...]} from the '## JSON: object' tables of the generated page."""
     tables: dict[str, list[str]] = {}
     current = None
-    for line in DOC.read_text(encoding="utf-8").splitlines():
-        heading = re.match(r"#### JSON: (\S+)", line)
+    for line in json_report_md().splitlines():
+        heading = re.match(r"## JSON: (\S+)", line)
         if heading:
             current = heading.group(1)
             tables[current] = []
@@ -46,7 +45,7 @@ def test_every_field_is_documented(make_report: Callable[..., AuditReport]) -> N
     }
     docs = documented()
     for name, fields in actual.items():
-        assert set(docs.get(name, [])) == set(fields), f"README.md, JSON: {name}"
+        assert set(docs.get(name, [])) == set(fields), f"mcaudit/docsgen.py JSON_REPORT, JSON: {name}"
     assert result["runbook"]["steps"][0] == {
         "number": 1, "phase": "pause", "action": RUNBOOK.steps[0].action, "asset_kind": "triggered_send",
         "asset_key": "welcome-ts", "note": None}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mcaudit.cli_shared import pair_outputs as _pair_outputs
+from mcaudit.cli.output import pair_outputs as _pair_outputs
 from mcaudit.errors import InputError
 from mcaudit.report import EXTENSIONS, FORMATS, format_for_path
 

@@ -121,9 +121,9 @@ def read_case_file(file: Path) -> dict[str, Any]:
     return data
 
 
-def collect_cases() -> list[RuleCase]:
+def collect_cases(cases_dir: Path = CASES_DIR) -> list[RuleCase]:
     found = []
-    for file in sorted(CASES_DIR.glob("*.yaml")):
+    for file in sorted(cases_dir.glob("*.yaml")):
         data = read_case_file(file)
         found.extend(RuleCase(data["rule"], file, case) for case in data["cases"])
     return found
@@ -272,14 +272,14 @@ def rule_pack() -> RulePack:
     return load_rules()
 
 
-def run_rule(rule_id: str, case: dict[str, Any]) -> list[Finding]:
+def run_rule(rule_id: str, case: dict[str, Any], pack: RulePack | None = None) -> list[Finding]:
     options: dict[str, Any] = {"mode": case.get("mode", "audit"), "select": (rule_id,)}
     if "attestation_max_age_days" in case:
         options["attestation_max_age_days"] = case["attestation_max_age_days"]
     snapshot = build_snapshot(case)
     if "before" in case:
         options["baseline"] = _baseline(build_snapshot(case["before"]), snapshot, case.get("rotated_at"))
-    result = evaluate(snapshot, rule_pack(), EvaluationConfig(**options))
+    result = evaluate(snapshot, pack or rule_pack(), EvaluationConfig(**options))
     return [finding for finding in result.findings if finding.rule_id == rule_id]
 
 
@@ -315,9 +315,9 @@ def _describe(findings: list[Finding]) -> str:
 CASES = collect_cases()
 
 
-@pytest.mark.parametrize("rule_case", CASES, ids=[case.test_id for case in CASES])
-def test_rule_case(rule_case: RuleCase) -> None:
-    findings = run_rule(rule_case.rule, rule_case.data)
+def check_rule_case(rule_case: RuleCase, pack: RulePack | None = None) -> None:
+    """Run one case against `pack` (the built-in rules by default) and compare with its expect."""
+    findings = run_rule(rule_case.rule, rule_case.data, pack)
     expected = rule_case.data["expect"]
     got = Counter((f.status.value, f.subject) for f in findings)
     want = Counter((item["status"], item["subject"]) for item in expected)
@@ -328,6 +328,11 @@ def test_rule_case(rule_case: RuleCase) -> None:
         assert any(_satisfies(f, item) for f in candidates), (
             f"{rule_case.file.name}: {rule_case.name!r}: no {item['status']} result for {item['subject']!r} "
             f"matches {item}\ngot:\n{_describe(candidates)}")
+
+
+@pytest.mark.parametrize("rule_case", CASES, ids=[case.test_id for case in CASES])
+def test_rule_case(rule_case: RuleCase) -> None:
+    check_rule_case(rule_case)
 
 
 # -- the runner's own helpers --------------------------------------------------------------

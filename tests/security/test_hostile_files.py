@@ -28,7 +28,7 @@ import pytest
 from mcaudit.cli import main
 from mcaudit.untrusted import DEFAULT_MAX_BYTES, Limits
 
-from .harness import CONTROL, ROOT, TIME_LIMIT, refused, run_capped
+from .harness import CONTROL, ROOT, TIME_LIMIT, refused, refused_in_process, run_capped
 
 HEALTHY = ROOT / "samples" / "healthy.yaml"
 AFTER = ROOT / "samples" / "rotation" / "after-restored.yaml"
@@ -271,15 +271,15 @@ BIG = "9" * 5000
 def test_an_impossible_date_in_a_yaml_snapshot(tmp_path: Path) -> None:
     path = written(tmp_path, "snapshot", "schema_version: 1\ncollected_at: 2026-02-30T10:00:00Z\nsource: live\n",
                    "yaml")
-    refused("audit", path, contains=(f"{path}:2:15: collected_at: not a valid date or timestamp "
-                                     "(day is out of range for month): 2026-02-30T10:00:00Z",))
+    refused_in_process("audit", path, contains=(f"{path}:2:15: collected_at: not a valid date or timestamp "
+                                                "(day is out of range for month): 2026-02-30T10:00:00Z",))
 
 
 def test_a_5000_digit_integer_in_a_json_snapshot(tmp_path: Path) -> None:
     path = written(tmp_path, "snapshot", '{"schema_version": 1,\n "marketing_cloud": {"users": [{"account_user_id": '
                    + BIG + "}]}}", "json")
-    refused("audit", path, contains=(f"{path}:2:52: marketing_cloud.users[0].account_user_id: an integer of 5000 "
-                                     "digits, more than the 4300 Python reads",))
+    refused_in_process("audit", path, contains=(f"{path}:2:52: marketing_cloud.users[0].account_user_id: an integer "
+                                                "of 5000 digits, more than the 4300 Python reads",))
 
 
 # (kind, format, text, what the line says after the file name)
@@ -316,7 +316,7 @@ def test_a_value_python_cannot_build_is_one_line_naming_line_and_field(
 
 def test_invalid_utf8_in_a_snapshot(tmp_path: Path) -> None:
     path = written(tmp_path, "snapshot", b"schema_version: 1\nname: caf\xe9\n", "yaml")
-    refused("audit", path, contains=(f"{path}:2: not UTF-8 text (byte 0xe9 at offset 27)",))
+    refused_in_process("audit", path, contains=(f"{path}:2: not UTF-8 text (byte 0xe9 at offset 27)",))
 
 
 @pytest.mark.parametrize("kind", OTHER_KINDS)

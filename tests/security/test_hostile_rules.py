@@ -20,7 +20,7 @@ import pytest
 
 from mcaudit.cli import main
 
-from .harness import CONTROL, ROOT, TIME_LIMIT, refused, run_capped
+from .harness import CONTROL, ROOT, TIME_LIMIT, refused, refused_in_process, run_capped
 
 HEALTHY = ROOT / "samples" / "healthy.yaml"
 SYSTEM_USER = "mcc.system@acme.example"
@@ -65,7 +65,7 @@ def refused_here(args: list[str | Path], capsys: pytest.CaptureFixture[str], *co
     return lines[0]
 
 
-# -- regular expressions, on the real command in a capped child process ----------------------
+# -- regular expressions: what costs time or memory on the real command in a capped child process ---
 
 @pytest.mark.parametrize(("pattern", "said"), [
     ("admin[", "check.value: invalid regular expression (RE2 syntax): missing ]"),
@@ -74,7 +74,7 @@ def refused_here(args: list[str | Path], capsys: pytest.CaptureFixture[str], *co
 ], ids=["invalid", "lookahead", "backreference"])
 def test_a_pattern_re2_cannot_run_is_refused_at_load(tmp_path: Path, pattern: str, said: str) -> None:
     folder = rules_dir(tmp_path, f"{{attribute: username, operator: matches, value: '{pattern}'}}")
-    refusal = refused("audit", HEALTHY, "--rules-dir", folder, contains=("XC901.yaml:9: ", said))
+    refusal = refused_in_process("audit", HEALTHY, "--rules-dir", folder, contains=("XC901.yaml:9: ", said))
     assert refusal.stdout == ""
 
 

@@ -26,7 +26,7 @@ from rich.console import Console
 
 from mcaudit import __version__
 from mcaudit.cli import main
-from mcaudit.cli_shared import warn_notes
+from mcaudit.cli.output import warn_notes
 from mcaudit.collectors.progress import TerminalProgress, reporting
 from mcaudit.collectors.secrets import Redactor
 from mcaudit.engine import EvaluationConfig, evaluate, load_rules
@@ -40,7 +40,7 @@ from mcaudit.snapshot import load_snapshot
 from mcaudit.yamlio import load_yaml
 
 from ..conftest import SAMPLES
-from .harness import CONTROL, refused, run_capped
+from .harness import CONTROL, refused_in_process, run_capped
 
 # what a terminal, a log viewer or a browser acts on: controls, line separators, bidi controls
 ACTIVE = CONTROL | {"\t", "\u061c", "\u200e", "\u200f", "\u2028", "\u2029", *map(chr, range(0x202A, 0x202F)),
@@ -254,7 +254,7 @@ class TestErrors:
         data["salesforce"]["users"][0]["bad\n::error file=x::key\x1b[2J"] = True
         path = tmp_path / "unknown-key.json"
         path.write_text(json.dumps(data), encoding="utf-8")
-        refused("audit", path, contains=("unknown-key.json",))
+        refused_in_process("audit", path, contains=("unknown-key.json",))
 
     def test_file_name_with_controls_is_one_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         path = tmp_path / "a\n::error::x\x1b[2J.yaml"
@@ -279,7 +279,7 @@ class TestErrors:
         def fail(*_: object) -> None:
             raise error
 
-        monkeypatch.setattr("mcaudit.cli.load_rules", fail)
+        monkeypatch.setattr("mcaudit.cli.audit.load_rules", fail)
         code, _, err = run_main(["audit", SAMPLES / "healthy.yaml"], capsys)
         assert code == 2
         lines = err.splitlines()

@@ -50,7 +50,7 @@ def elsewhere() -> Iterator[tuple[str, list[tuple[str, str, bytes]]]]:
     """(base URL of another host, what it received)."""
     seen: list[tuple[str, str, bytes]] = []
     server = HTTPServer(("127.0.0.2", 0), type("Handler", (Recorder,), {"seen": seen}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     yield f"http://127.0.0.2:{server.server_address[1]}", seen
     server.shutdown()
     server.server_close()

@@ -27,7 +27,7 @@ from mcaudit.safetext import write_text_atomically
 from mcaudit.snapshot import load_snapshot
 
 from ..conftest import ROOT, SAMPLES
-from .harness import CONTROL, refused
+from .harness import CONTROL, refused, refused_in_process
 
 HEALTHY = SAMPLES / "healthy.yaml"
 ROTATION = SAMPLES / "rotation"
@@ -189,7 +189,8 @@ class TestFailedWrites:
 class TestOutputOverInput:
     def test_report_over_the_snapshot_is_refused(self, snapshot: Path) -> None:
         before = snapshot.read_bytes()
-        refused("audit", snapshot, "-f", "json", "-o", snapshot, contains=("snapshot.yaml", "never writes over"))
+        refused_in_process("audit", snapshot, "-f", "json", "-o", snapshot,
+                           contains=("snapshot.yaml", "never writes over"))
         assert snapshot.read_bytes() == before
 
     @pytest.mark.parametrize("link", ["symlink", "hardlink"])

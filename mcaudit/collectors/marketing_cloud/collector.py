@@ -35,7 +35,7 @@ ACCESS_CHUNK = 100  # AccountUserIDs per AccountUserAccount Retrieve
 # every status but Deleted: a deleted definition is nothing to pause or restore
 SEND_STATUSES = ["New", "Active", "Inactive", "Canceled", "Moved"]
 WRITE_SCOPE_SUFFIXES = ("_write", "_send", "_publish", "_execute", "_activate", "_delete")
-# what the package is called when --mc-package-name does not say; the README suggests this name
+# what the package is called when --mc-package-name does not say; the collecting guide suggests this name
 DEFAULT_PACKAGE_NAME = "mcaudit audit package"
 
 

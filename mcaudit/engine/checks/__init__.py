@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.aep import (
     aep_subdomain_is_tenant_prefix,
     api_user_email_attribute_access,
@@ -44,7 +45,6 @@ from mcaudit.engine.checks.rotation import (
 )
 from mcaudit.engine.checks.salesforce import package_permission_sets_held, system_user_identified
 from mcaudit.engine.context import Context
-from mcaudit.engine.subjects import Subject
 
 Check = Callable[[Context, Subject, Mapping[str, Any]], Outcome]
 

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.index import fold
 from mcaudit.engine.index_aep import EMAIL_DEMOGRAPHICS, loose
-from mcaudit.engine.subjects import Subject
 from mcaudit.engine.subjects_aep import (
     CONTACT_KEY_TARGETS,
     email_demographics_attributes,

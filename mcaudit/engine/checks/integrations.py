@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.index import fold
 from mcaudit.engine.index_integrations import EventLookup, EventMatch, journey_label
-from mcaudit.engine.subjects import Subject
 from mcaudit.engine.subjects_integrations import CallView, IntegrationView, PackageView
 from mcaudit.findings import Status
 from mcaudit.snapshot.integrations import (

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.index import fold
-from mcaudit.engine.subjects import SalesforceUserView, Subject, SystemUserIdentity, system_user_identity
+from mcaudit.engine.subjects import SalesforceUserView, SystemUserIdentity, system_user_identity
 from mcaudit.findings import Attested, Status
 from mcaudit.snapshot.salesforce import SalesforceUser
 
@@ -50,7 +51,7 @@ def api_user_integrated_with_valid_user(ctx: Context, subject: Subject,
     evidence = [f"integrated Salesforce username: {sf_username}{source} (not the System User)", system_user]
     failing, unknown = [], []
     for rule_id in params.get("requirements", []):
-        outcome = ctx.evaluate_rule_on(rule_id, other)
+        outcome = ctx.evaluator.run_check(rule_id, other)
         evidence.append(f"{rule_id}: {outcome.status.value}"
                         + (f" ({'; '.join(outcome.evidence)})" if outcome.evidence else ""))
         if outcome.status is Status.fail:

@@ -1,15 +1,7 @@
+"""A check's verdict on one subject; defined in engine.base, the leaf every engine module shares."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mcaudit.engine.base import Outcome
 
-from mcaudit.findings import Attested, Status
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A check's verdict on one subject, before the engine stamps rule id and severity."""
-
-    status: Status
-    message: str = ""
-    evidence: tuple[str, ...] = ()
-    attested: Attested | None = None
+__all__ = ["Outcome"]

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.coverage import collector_problems, section_present
@@ -26,7 +27,6 @@ from mcaudit.engine.rotation_assets import (
     RotationBaseline,
     journey_status_words,
 )
-from mcaudit.engine.subjects import Subject
 from mcaudit.engine.subjects_rotation import LIVE, QUIET, UNKNOWN, JourneyAfterView
 from mcaudit.findings import Finding, Status
 from mcaudit.snapshot.sending import Journey, JourneyStatus, SyncStatus
@@ -92,7 +92,7 @@ def checklist_criticals_pass(ctx: Context, subject: Subject, params: Mapping[str
                       if rule.area.value in areas and rule.severity.value in severities)
     if not rule_ids:
         raise NotApplicable("no connection-checklist rule matches")
-    results = [(rule_id, finding) for rule_id in rule_ids for finding in ctx.evaluate_rule(rule_id)]
+    results = [(rule_id, finding) for rule_id in rule_ids for finding in ctx.evaluator.findings(rule_id)]
     outcome = _summarise(results, verb="the connection already has critical problems; fix them first")
     if outcome.status is Status.pass_:
         return Outcome(Status.pass_, f"{subject.label}: every critical connection check passes "
@@ -122,7 +122,7 @@ def reauthenticated(ctx: Context, subject: Subject, params: Mapping[str, Any]) -
     rotated_at = _baseline(ctx).rotated_at
     results = [(rule_id, _confirmed_after(finding, rotated_at))
                for rule_id in params.get("rules", [])
-               for finding in ctx.evaluate_rule(rule_id)]
+               for finding in ctx.evaluator.findings(rule_id)]
     outcome = _summarise(results, verb="the connection does not work after the rotation")
     if outcome.status is Status.pass_:
         return Outcome(Status.pass_, f"{subject.label} works after the rotation: the API user is "

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mcaudit.engine.base import Subject
 from mcaudit.engine.checks.outcome import Outcome
 from mcaudit.engine.context import Context, Missing, NotApplicable
 from mcaudit.engine.index import MCC_NAMESPACE, fold
 from mcaudit.engine.subjects import (
     SYSTEM_USER_FACT,
-    Subject,
     SystemUserIdentity,
     candidate_evidence,
     identity_evidence,

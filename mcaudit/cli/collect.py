@@ -1,7 +1,8 @@
 """`mcaudit collect`: read both sides of a live connection, read-only, into one snapshot file.
 
 Exit 0 when every collector completed, 3 when any failed or was partial (the file is still
-written with what was read), 2 on usage errors.
+written with what was read), 2 on usage errors. The HTTP, Salesforce and SOAP stacks are imported
+only when the command runs: every other command would pay for them in start-up time.
 """
 
 from __future__ import annotations

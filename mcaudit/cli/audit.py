@@ -1,0 +1,41 @@
+"""`mcaudit audit`: evaluate snapshots against the rules and write the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mcaudit.baseline import apply_baseline, load_baseline
+from mcaudit.cli.evaluation import finish, with_lines
+from mcaudit.cli.options import ReportOptions, check_known_ids, report_options
+from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
+from mcaudit.engine import evaluate, load_rules
+from mcaudit.findings import AuditResult
+from mcaudit.snapshot import load_snapshot
+
+
+@click.command()
+@click.argument("snapshots", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), metavar="REPORT.json",
+              help="a previous JSON report (e.g. of the base branch): only failures new since then set the exit code")
+@report_options
+def audit(snapshots: tuple[Path, ...], baseline_file: Path | None, options: ReportOptions) -> None:
+    """Audit snapshots against the connection checklist (and AEP/API rules where present).
+
+    Several snapshots are audited each on its own; the exit code is that of the worst.
+    """
+    pairs = pair_outputs(list(options.formats), list(options.outputs))
+    inputs = [("snapshot", path) for path in snapshots]
+    inputs += [("--baseline file", baseline_file)] if baseline_file is not None else []
+    refuse_overwriting_inputs(report_outputs(pairs), inputs + options.input_files())
+    pack = load_rules(options.rules_dir)
+    config = options.evaluation_config("audit", strict=options.strict)
+    check_known_ids(pack, config)
+    known = load_baseline(baseline_file, max_bytes=options.max_bytes) if baseline_file else None
+    results: list[AuditResult] = []
+    for path in snapshots:
+        loaded = load_snapshot(path, max_bytes=options.max_bytes)
+        result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+        results.append(apply_baseline(result, known) if known is not None else result)
+    finish("audit", tuple(results), options, pairs)

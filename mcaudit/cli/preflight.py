@@ -1,0 +1,53 @@
+"""`mcaudit preflight`: credential-rotation readiness, GO / NO-GO, and the runbook.
+
+Unknown and manual results always count against GO (as with --strict): the command exists to
+prove something.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mcaudit.cli.evaluation import finish, rules_for_mode, with_lines
+from mcaudit.cli.options import ReportOptions, report_options
+from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
+from mcaudit.engine import evaluate
+from mcaudit.errors import InputError
+from mcaudit.rotation.run import with_runbook, write_preflight_plan
+from mcaudit.safetext import visible
+from mcaudit.snapshot import load_snapshot
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option("--save-plan", type=click.Path(path_type=Path), metavar="PLAN.json",
+              help="also write the runbook as a JSON plan, for `mcaudit verify --plan PLAN AFTER`; save it "
+              "from the preflight taken BEFORE you pause anything")
+@report_options
+def preflight(snapshot: Path, save_plan: Path | None, options: ReportOptions) -> None:
+    """Credential-rotation readiness (RT300-RT304): GO / NO-GO, the impact, and the runbook.
+
+    Run it before resetting or re-authenticating the MC API user. Exit 0 on GO, 1 on NO-GO:
+    anything still running, any section not collected, or any check that cannot be proven is
+    NO-GO.
+    """
+    if options.fail_on in ("critical", "never"):
+        # every preflight check gates the rotation; a higher bar would let an unproven check say GO
+        raise InputError(f"--fail-on {options.fail_on}: a preflight blocks on every RT check, so "
+                         "--fail-on must be high or lower")
+    pairs = pair_outputs(list(options.formats), list(options.outputs))
+    outputs = report_outputs(pairs) + ([("--save-plan", save_plan)] if save_plan is not None else [])
+    refuse_overwriting_inputs(outputs, [("snapshot", snapshot), *options.input_files()])
+    config = options.evaluation_config("preflight", strict=True)
+    pack = rules_for_mode("preflight", options, config)
+    loaded = load_snapshot(snapshot, max_bytes=options.max_bytes)
+    result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+    result = with_runbook(result, loaded, config, save_plan)
+    if save_plan is not None:
+        write_preflight_plan(loaded, result, save_plan)
+        if not options.quiet:
+            sys.stderr.write(f"mcaudit: wrote the rotation plan to {visible(save_plan)}\n")
+    finish("preflight", (result,), options, pairs)
