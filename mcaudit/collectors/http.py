@@ -6,6 +6,8 @@ login, token, SOAP; or an Authorization header), and none to another host for an
 timeout; bounded retries with exponential backoff and jitter on 429 (honouring Retry-After,
 capped), 5xx, timeouts and dropped connections; and it counts calls. API base URLs that a login or
 token response names are checked by `check_api_base` before any credential is sent to them.
+The retries themselves are urllib3's `Retry` on the session's adapters (PolicyRetry below adds
+mcaudit's backoff, cap and call counting); the guard, the TLS rule and the counting are ours.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.util.retry import Retry
 
 from mcaudit.collectors.guard import check_read_only
 from mcaudit.collectors.secrets import Redactor
@@ -32,7 +36,6 @@ from mcaudit.errors import CollectionError
 log = logging.getLogger("mcaudit.collect.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass(frozen=True)
@@ -132,20 +135,6 @@ def carries_credential(request: PreparedRequest) -> bool:
     return (request.method or "").upper() == "POST" or "Authorization" in request.headers
 
 
-def _retry_after(response: Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
 def is_soap_fault(response: Response) -> bool:
     """A SOAP fault travels as HTTP 500, but it is an answer (INSUFFICIENT_ACCESS, INVALID_SESSION_ID,
     a bad request): asking again gets the same refusal, so it is not retried. A 500 without a fault
@@ -156,6 +145,65 @@ def is_soap_fault(response: Response) -> bool:
     return b":Fault>" in head or b"<Fault>" in head or b"<Fault " in head
 
 
+class PolicyRetry(Retry):
+    """urllib3's Retry with mcaudit's policy: which statuses and errors are retried and how many
+    times is urllib3's (429, 5xx, dropped connections, timeouts); ours are the backoff with jitter,
+    the cap on Retry-After, the injectable sleep, counting each retry as a call, and two answers
+    that are not retried: a certificate that fails verification (it fails again) and an HTTP 500
+    in XML, which is a SOAP fault (a refusal such as INSUFFICIENT_ACCESS, asked again, is refused
+    again). A 500 that is not XML is an outage and is retried."""
+
+    policy: RetryPolicy = RetryPolicy()
+    sleeper: Callable[[float], None] = time.sleep
+    rng: random.Random = random.Random()
+    on_retry: Callable[[], None] = staticmethod(lambda: None)
+
+    @classmethod
+    def for_policy(cls, policy: RetryPolicy, *, sleep: Callable[[float], None], rng: random.Random,
+                   on_retry: Callable[[], None]) -> PolicyRetry:
+        retry = cls(total=policy.attempts - 1, connect=None, read=None, redirect=0, other=0,
+                    status_forcelist=RETRY_STATUSES, allowed_methods=None, raise_on_status=False,
+                    raise_on_redirect=False, respect_retry_after_header=True)
+        retry._set_policy(policy, sleep, rng, on_retry)
+        return retry
+
+    def _set_policy(self, policy: RetryPolicy, sleep: Callable[[float], None], rng: random.Random,
+                    on_retry: Callable[[], None]) -> None:
+        self.policy, self.sleeper, self.rng, self.on_retry = policy, sleep, rng, on_retry
+
+    def new(self, **kw: Any) -> PolicyRetry:
+        fresh: PolicyRetry = super().new(**kw)
+        fresh._set_policy(self.policy, self.sleeper, self.rng, self.on_retry)
+        return fresh
+
+    def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
+                  error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> PolicyRetry:
+        if response is not None and response.status == 500 and "xml" in (
+                response.headers.get("Content-Type") or "").lower():
+            raise MaxRetryError(_pool, url or "", ResponseError("a SOAP fault is an answer"))
+        retried: PolicyRetry = super().increment(method, url, response, error, _pool, _stacktrace)
+        self.on_retry()  # the next attempt is a call of its own
+        return retried
+
+    def get_retry_after(self, response: Any) -> float | None:
+        after = super().get_retry_after(response)
+        return None if after is None else min(max(after, 0.0), self.policy.retry_after_cap)
+
+    def sleep_for_retry(self, response: Any) -> bool:
+        after = self.get_retry_after(response) if response is not None and response.status == 429 else None
+        if after is None:
+            return False
+        self._wait(after)
+        return True
+
+    def _sleep_backoff(self) -> None:
+        self._wait(self.policy.delay(len(self.history), None, self.rng))
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleeper(seconds)
+
+
 class GuardedSession(requests.Session):
     """A requests Session that only reads, only over TLS (or loopback), and retries politely."""
 
@@ -164,9 +212,13 @@ class GuardedSession(requests.Session):
         self.settings = settings
         self.redactor = redactor
         self.calls: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        self._rng = random.Random(seed)
+        self._lock = threading.Lock()  # reads run on several threads at once
+        self._local = threading.local()
         self.trust_env = True  # honour proxies and REQUESTS_CA_BUNDLE like any requests client
+        retry = PolicyRetry.for_policy(settings.retry, sleep=settings.sleep, rng=random.Random(seed),
+                                       on_retry=self._count)
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, HTTPAdapter(max_retries=retry))
 
     @property
     def total_calls(self) -> int:
@@ -193,40 +245,26 @@ class GuardedSession(requests.Session):
         kwargs["verify"] = self.settings.ca_bundle or (kwargs.get("verify") or True)
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.settings.timeout
-        policy = self.settings.retry
-        for attempt in range(1, policy.attempts + 1):
-            with self._lock:
-                self.calls[operation] += 1
-            started = time.monotonic()
-            try:
-                response = super().send(request, **kwargs)
-            except requests.exceptions.SSLError:
-                raise  # a certificate that fails verification fails again: no retry
-            except RETRY_ERRORS as error:
-                self._trace(request, f"{type(error).__name__}", started, attempt)
-                if attempt == policy.attempts:
-                    raise
-                self._wait(policy.delay(attempt, None, self._rng))
-                continue
-            self._trace(request, str(response.status_code), started, attempt)
-            if response.status_code not in RETRY_STATUSES or attempt == policy.attempts or is_soap_fault(response):
-                return response
-            wait = policy.delay(attempt, _retry_after(response) if response.status_code == 429 else None,
-                                self._rng)
-            response.close()
-            self._wait(wait)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        self._count(operation)
+        self._local.operation = operation  # the adapter's retries run on this thread: they count here too
+        started = time.monotonic()
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException as error:
+            self._trace(request, type(error).__name__, started)
+            raise
+        self._trace(request, str(response.status_code), started)
+        return response
 
-    def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self.settings.sleep(seconds)
+    def _count(self, operation: str | None = None) -> None:
+        with self._lock:
+            self.calls[str(operation or getattr(self._local, "operation", "unknown"))] += 1
 
-    def _trace(self, request: PreparedRequest, outcome: str, started: float, attempt: int) -> None:
+    def _trace(self, request: PreparedRequest, outcome: str, started: float) -> None:
         if not log.isEnabledFor(logging.DEBUG):
             return
         parts = urlsplit(request.url or "")
         query = f"?{self.redactor.redact(parts.query)[:120]}" if parts.query else ""
-        retry = f" (attempt {attempt})" if attempt > 1 else ""
         log.debug("%s", self.redactor.redact(
             f"{request.method} {safe_url(request.url or '')}{query} -> {outcome} "
-            f"in {time.monotonic() - started:.2f}s{retry}"))
+            f"in {time.monotonic() - started:.2f}s"))

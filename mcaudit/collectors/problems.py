@@ -8,6 +8,7 @@ import requests
 from lxml import etree
 from pydantic import ValidationError
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+from urllib3.exceptions import ReadTimeoutError
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 
 from mcaudit.collectors.secrets import Redactor
@@ -30,7 +31,7 @@ def _text(error: BaseException, redactor: Redactor) -> str:
         return str(error)
     if isinstance(error, requests.exceptions.SSLError):
         return "TLS certificate verification failed (behind a TLS-inspecting proxy, set REQUESTS_CA_BUNDLE)"
-    if isinstance(error, requests.Timeout):
+    if isinstance(error, requests.Timeout) or _timed_out(error):
         return "timed out (the server did not answer within the timeout, retries included)"
     if isinstance(error, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return "connection failed or was dropped (retries included)"
@@ -49,6 +50,13 @@ def _text(error: BaseException, redactor: Redactor) -> str:
         place = ".".join(str(part) for part in first["loc"])
         return f"unexpected value from the API at {place}: {first['msg']}"
     return f"{type(error).__name__}: {error}"
+
+
+def _timed_out(error: BaseException) -> bool:
+    """requests reports read timeouts that used up urllib3's retries as a ConnectionError."""
+    reason = getattr(error.args[0], "reason", None) if isinstance(error, requests.ConnectionError) and error.args \
+        else None
+    return isinstance(reason, ReadTimeoutError)
 
 
 def _salesforce_detail(content: object, redactor: Redactor) -> str:
