@@ -253,107 +253,77 @@ def snapshot_schema_md() -> str:
 
 # -- JSON report ------------------------------------------------------------------------------
 
-# (object, [(field, type, meaning), ...]): tests/report/test_json_docs.py holds these to a real report
-JSON_REPORT: list[tuple[str, list[tuple[str, str, str]]]] = [
-    ("report", [
-        ("format_version", "int", "`1`"),
-        ("tool", "object", '`{"name": "mcaudit", "version": "…"}`'),
-        ("command", "string", "the command that ran (`audit`, `preflight`, `verify`)"),
-        ("exit_code", "int", "the process's exit code: 1 when any result's verdict is `fail`, else 0"),
-        ("results", "list", "one result per snapshot, in the order given"),
-        ("rules", "list", "the rules that ran, once each, sorted by id"),
-    ]),
-    ("results[]", [
-        ("snapshot", "object", "the snapshot's identity (below)"),
-        ("mode", "string", "`audit`, `preflight` or `verify`"),
-        ("fail_on", "string", "the `--fail-on` threshold, or `never`"),
-        ("strict", "bool", "whether unknown and manual results at or above the threshold also fail (`--strict`)"),
-        ("verdict", "string", "`pass`, `incomplete` (nothing failed, something could not be verified) or `fail`"),
-        ("decision", "string or null", "preflight only: `GO` or `NO-GO`"),
-        ("summary", "object", "counts (below)"),
-        ("findings", "list", "one per rule and subject, sorted by status, severity, rule id, subject"),
-        ("notes", "list of strings", "warnings about this run, e.g. a waiver that expired or matched nothing"),
-        ("runbook", "object or null", "preflight only: what to do, in order (below)"),
-    ]),
-    ("snapshot", [
-        ("path", "string", "the snapshot file as given on the command line"),
-        ("name", "string or null", "the snapshot's `name`"),
-        ("source", "string", "`live`, `export` or `hand-written`"),
-        ("collected_at", "string", "ISO 8601 UTC timestamp"),
-        ("schema_version", "int", "the snapshot format's version"),
-        ("org_id", "string or null", "Salesforce org id"),
-        ("mid", "int or null", "Marketing Cloud account MID"),
-        ("failed_collectors", "list of strings", "collectors that failed or were partial during a live collection"),
-    ]),
-    ("summary", [
-        ("total", "int", "number of findings"),
-        ("blocking", "int", "findings that set the exit code (at or above `fail_on`)"),
-        ("by_status", "object", "status → count, every status present"),
-        ("failures_by_severity", "object", "severity → count of `fail` findings, every severity present"),
-    ]),
-    ("findings[]", [
-        ("rule_id", "string", "e.g. `SF106`"),
-        ("title", "string", "the rule's title"),
-        ("severity", "string", "the finding's severity"),
-        ("area", "string or null", "the rule's area"),
-        ("status", "string", "the result of the check"),
-        ("blocking", "bool", "whether it sets the exit code"),
-        ("subject", "string", "what was checked, e.g. `System User mcc@acme.example`"),
-        ("location", "string or null", "dotted path into the snapshot, e.g. `salesforce.users[3]`"),
-        ("line", "int or null", "line of that place in the snapshot file, when known"),
-        ("message", "string", "what was found"),
-        ("evidence", "list of strings", "the values the check saw"),
-        ("attested", "object or null", "`{fact, value, by, on}` when a person's attestation was the evidence"),
-        ("remediation", "string or null", "how to fix it"),
-        ("setup_path", "string or null", "where in Setup"),
-        ("manual_instructions", "string or null", "what a person must look at when no API shows it"),
-        ("source", "object or null", "`{document, title, section, url, cite}`: the knowledge article or document"),
-        ("waiver_reason", "string or null", "why it is waived"),
-        ("waived_from", "string or null", "the status the waiver covers (`fail`, `unknown`, `manual`)"),
-        ("baseline_state", "string or null", "with `--baseline`: `new`, or `unchanged` when the same rule and "
-                                             "subject failed in the baseline report (then it does not set the "
-                                             "exit code)"),
-    ]),
-    ("rules[]", [
-        ("id", "string", "stable rule id"),
-        ("name", "string", "readable name, e.g. `system-user-active`"),
-        ("title", "string", "what the rule checks"),
-        ("severity", "string", "its default severity"),
-        ("area", "string", "its area"),
-        ("area_title", "string", "the area as people read it, e.g. `Marketing Cloud`"),
-        ("modes", "list of strings", "the modes it runs in"),
-        ("rationale", "string", "why it matters"),
-        ("remediation", "string", "how to fix it"),
-        ("setup_path", "string or null", "where in Setup"),
-        ("manual_instructions", "string or null", "what a person must look at when no API shows it"),
-        ("source", "object", "`{document, title, section, url, cite}`"),
-    ]),
-    ("runbook", [
-        ("impact", "list of strings", "what would fail if the credential were rotated now"),
-        ("steps", "list", "`{number, phase, action, asset_kind, asset_key, note}`; phase is `pause`, `rotate`, "
-                          "`reauthenticate`, `restore` or `verify`; asset_kind `triggered_send`, `journey` or "
-                          "`scheduled_send`"),
-        ("notes", "list of strings", "e.g. that a quiet time window alone is not a substitute for pausing"),
-    ]),
-]
+def _json_objects(schema: Mapping[str, Any]) -> dict[str, str]:
+    """{definition: the name a reader knows it by}: the field it first appears under, `[]` for a list's
+    items ('results[]', 'findings[]'), walking the report breadth first; the root is 'report'."""
+    definitions: Mapping[str, Any] = schema.get("$defs", {})
+    names: dict[str, str] = {}
+    queue: list[Mapping[str, Any]] = [schema]
+    while queue:
+        node = queue.pop(0)
+        for field, spec in node.get("properties", {}).items():
+            for option in spec.get("anyOf", [spec]):
+                item, label = (option.get("items", {}), f"{field}[]") if option.get("type") == "array" else (
+                    option, field)
+                ref = str(item.get("$ref", "")).rsplit("/", 1)[-1]
+                if ref and "properties" in definitions[ref] and ref not in names:
+                    names[ref] = label
+                    queue.append(definitions[ref])
+    return names
+
+
+def _json_anchor(name: str) -> str:
+    """The anchor mkdocs gives the heading '## JSON: NAME'."""
+    return "json-" + re.sub(r"[^\w-]", "", name.lower())
+
+
+def _json_type(spec: Mapping[str, Any], definitions: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """A field's type as a reader says it: 'string or null', 'list of [findings[]](#json-findings)'."""
+    if "anyOf" in spec:
+        return " or ".join(_json_type(option, definitions, names) for option in spec["anyOf"])
+    if "$ref" in spec:
+        ref = str(spec["$ref"]).rsplit("/", 1)[-1]
+        if ref in names:
+            return f"object [{names[ref]}](#{_json_anchor(names[ref])})"
+        return _json_type(definitions[ref], definitions, names)
+    if "const" in spec:
+        return f"`{spec['const']}`"
+    if "enum" in spec:
+        return " | ".join(f"`{value}`" for value in spec["enum"])  # the table cell escapes the pipes
+    kind = spec.get("type")
+    if kind == "array":
+        items = _json_type(spec.get("items", {}), definitions, names)
+        return f"list of {items}s" if items in {"string", "integer"} else f"list of {items}"
+    if kind == "object" and isinstance(spec.get("additionalProperties"), Mapping):
+        keys = _json_type(spec.get("propertyNames", {"type": "string"}), definitions, names)
+        return f"object: {keys} → {_json_type(spec['additionalProperties'], definitions, names)}"
+    return {"integer": "int", "boolean": "bool", None: "any"}.get(kind, str(kind))
 
 
 def json_report_md() -> str:
-    """The JSON report (`--format json`), object by object."""
-    from mcaudit.report.viewmodel import FORMAT_VERSION
+    """The JSON report (`--format json`), object by object, from the JSON Schema of its pydantic
+    model (mcaudit/report/json_model.py, `mcaudit schema --report`): tests/report/test_json_docs.py
+    holds the page to a real report."""
+    from mcaudit.report.json_model import FORMAT_VERSION, report_json_schema
 
+    schema = report_json_schema()
+    definitions: Mapping[str, Any] = schema.get("$defs", {})
+    names = _json_objects(schema)
     out = [
         GENERATED,
         f"# JSON report (format_version {FORMAT_VERSION})\n\n",
-        "`--format json` prints the structure every other format is rendered from. Within a "
-        "`format_version`, fields are only ever added, never renamed or removed. Enumerations: "
-        "severity `critical|high|medium|low|info`; status `fail|unknown|manual|waived|pass|n/a`; "
-        "area " + "`" + "|".join(area.value for area in Area) + "`; mode `audit|preflight|verify`.\n\n",
+        "`--format json` prints the structure every other format is rendered from; `mcaudit schema --report` "
+        "prints its JSON Schema. Every field is always present, `null` when it does not apply. Within a "
+        "`format_version`, fields are only ever added, never renamed or removed.\n\n",
     ]
-    for name, fields in JSON_REPORT:
+    objects = [("report", schema)] + [(names[ref], definitions[ref]) for ref in names]
+    for name, definition in objects:
         out.append(f"## JSON: {name}\n\n")
-        out.append(_table(["field", "type", "meaning"],
-                          ([f"`{field}`", kind, meaning] for field, kind, meaning in fields)))
+        if definition.get("description"):
+            out.append(" ".join(str(definition["description"]).split()) + "\n\n")
+        rows = ([f"`{field}`", _json_type(spec, definitions, names), spec.get("description", "")]
+                for field, spec in definition.get("properties", {}).items())
+        out.append(_table(["field", "type", "meaning"], rows))
         out.append("\n\n")
     out.append(
         "Script example, the failing rule ids:\n\n```sh\nmcaudit audit snapshot.yaml --format json | "

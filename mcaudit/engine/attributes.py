@@ -7,6 +7,13 @@ attribute's kind against what they compare; and the generated reference page of 
 attributes (mcaudit/docsgen.py), which tests/engine/test_subject_docs.py keeps equal to this registry
 and to the view classes.
 
+A view over one snapshot model (engine.base.ModelView) passes the model's fields through, and
+the registry derives those entries from the model: each field whose annotation is text, a
+true/false, a number or a list of text or numbers (an enum, open or not, counts as text) is
+offered with that kind, so a rule on a field the model already has needs no engine edit. A
+timestamp or a nested model is not offered. Joins and derived facts are the view's own properties
+and are listed here by hand, with their kind; a hand-listed entry wins over a derived one.
+
 A selector that offers no attribute is there for the built-in check functions; a declarative
 rule on it is refused.
 
@@ -17,11 +24,14 @@ may still say otherwise.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from enum import Enum
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from mcaudit.engine import subjects, subjects_aep, subjects_integrations, subjects_rotation
+from mcaudit.engine.base import ModelView, PassThrough
 from mcaudit.engine.operators import Kind
 from mcaudit.engine.rule import WhenNoSubjects
 
@@ -35,6 +45,50 @@ class Offer:
     when_no_subjects: WhenNoSubjects | None = None  # a rule's default; None: n/a, "nothing to check"
 
 
+def kind_of_annotation(annotation: Any) -> Kind | None:
+    """The kind of a pydantic field's value, from its annotation; None for what a rule cannot
+    compare (a timestamp, a nested model, a mapping). Optional and Annotated are seen through."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return kind_of_annotation(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        return kind_of_annotation(options[0]) if len(options) == 1 else None
+    if origin is list:
+        item = kind_of_annotation(get_args(annotation)[0])
+        return TEXTS if item is TEXT else NUMBERS if item is NUMBER else None
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, Enum | str):
+        return TEXT
+    if issubclass(annotation, bool):
+        return FLAG
+    if issubclass(annotation, int | float):
+        return NUMBER
+    return None
+
+
+def passed_through(view: type) -> dict[str, Kind]:
+    """The fields a ModelView passes through that a rule can compare, in the model's order, with
+    their kind. A field the view replaces with a property of its own is not among them."""
+    model = view.snapshot_model if issubclass(view, ModelView) else None
+    if model is None:
+        return {}
+    offered = {}
+    for name, field in model.model_fields.items():
+        kind = kind_of_annotation(field.annotation)
+        if kind is not None and isinstance(getattr(view, name, None), PassThrough):
+            offered[name] = kind
+    return offered
+
+
+def _offer(view: type | None, computed: Mapping[str, Kind] | None = None,
+           when_no_subjects: WhenNoSubjects | None = None) -> Offer:
+    """A selector's offer: the view's pass-through fields, then its computed attributes."""
+    derived = passed_through(view) if view is not None else {}
+    return Offer(view, {**derived, **(computed or {})}, when_no_subjects)
+
+
 def _none(message: str, status: Literal["pass", "fail", "n/a"] = "n/a") -> WhenNoSubjects:
     return WhenNoSubjects(status=status, message=message)
 
@@ -42,16 +96,9 @@ def _none(message: str, status: Literal["pass", "fail", "n/a"] = "n/a") -> WhenN
 _NO_SYSTEM_USER = _none("the System User is not identified or not found (see SF110)")
 
 
+# computed from the snapshot index (joins, derived facts); the user's own fields pass through
 _SALESFORCE_USER: dict[str, Kind] = {
-    "user_id": TEXT,
-    "username": TEXT,
-    "is_active": FLAG,
-    "is_frozen": FLAG,
-    "user_license": TEXT,
-    "profile_name": TEXT,
-    "marketing_user": FLAG,
-    "mc_appexchange_user": FLAG,
-    "mc_appexchange_admin": FLAG,
+    "user_id": TEXT,  # the model's `id`, by the name rules have always used
     "app_permission_sets": TEXTS,
     "app_access_via_profile": TEXTS,
     "app_access": TEXTS,
@@ -63,81 +110,68 @@ _SALESFORCE_USER: dict[str, Kind] = {
 
 _RESTORED: dict[str, Kind] = {"status_now": TEXT, "ran_before": TEXT}
 
+# a status mcaudit does not know raises Missing instead of being compared (subjects_rotation)
+_STATUS: dict[str, Kind] = {"status": TEXT}
+
 OFFERS: dict[str, Offer] = {
-    "sf.org": Offer(subjects.OrgView, {"mcc_app_installed": FLAG, "connected_app_names": TEXTS}),
-    "sf.mcc_connected_app": Offer(subjects.ConnectedAppView, {
-        "permitted_users": TEXT,
-        "ip_relaxation": TEXT,
-        "refresh_token_policy": TEXT,
+    "sf.org": _offer(subjects.OrgView, {"mcc_app_installed": FLAG, "connected_app_names": TEXTS}),
+    "sf.mcc_connected_app": _offer(subjects.ConnectedAppView, {
         "granting_permission_sets": TEXTS,
         "granting_profiles": TEXTS,
     }, _none("the connected app is not installed (see SF101)")),
-    "sf.connector": Offer(subjects.ConnectorView, {
+    "sf.connector": _offer(subjects.ConnectorView, {
         "system_user_identified": FLAG,
         "system_user_found": FLAG,
         "system_user": TEXT,
         "system_user_source": TEXT,
-        "scope_by_user": FLAG,
-        "connected": FLAG,
     }),
-    "sf.system_user": Offer(subjects.SystemUserView, {**_SALESFORCE_USER, "identified_by": TEXT}, _NO_SYSTEM_USER),
-    "sf.impacted_users": Offer(subjects.SalesforceUserView, _SALESFORCE_USER,
+    "sf.system_user": _offer(subjects.SystemUserView, {**_SALESFORCE_USER, "identified_by": TEXT}, _NO_SYSTEM_USER),
+    "sf.impacted_users": _offer(subjects.SalesforceUserView, _SALESFORCE_USER,
         _none("no active user other than the System User holds an MCC permission")),
-    "sf.mcc_permission_holders": Offer(subjects.SalesforceUserView, _SALESFORCE_USER,
+    "sf.mcc_permission_holders": _offer(subjects.SalesforceUserView, _SALESFORCE_USER,
         _none("no user other than the System User holds an MCC permission", "pass")),
-    "mc.api_user": Offer(subjects.MarketingCloudUserView, {
-        "username": TEXT,
-        "active": FLAG,
-        "is_locked": FLAG,
-        "is_api_user": FLAG,
-        "must_change_password": FLAG,
-        "roles": TEXTS,
-        "business_unit_mids": NUMBERS,
-        "default_business_unit": NUMBER,
+    "mc.api_user": _offer(subjects.MarketingCloudUserView, {
+        "roles": TEXTS,  # matched by name or key
         "default_business_unit_is_top_level": FLAG,
         "salesforce_status": TEXT,
         "salesforce_username": TEXT,
     }, _none("the MC API user is not identified or not found (see MC201)")),
-    "mc.account": Offer(subjects.AccountView, {
+    "mc.account": _offer(subjects.AccountView, {
         "mcc_api_user_found": FLAG,
         "api_users_excluded_from_password_expiration": FLAG,
     }),
-    "aep.segment_attributes": Offer(subjects_aep.AttributeView, {
-        "name": TEXT,
-        "data_type": TEXT,
-        "length": NUMBER,
-        "name_has_whitespace": FLAG,
-    }, _none("no Mapping ID names an Email Demographics attribute (see AEP502)")),
-    "verify.triggered_sends_before": Offer(subjects_rotation.RestoredView, _RESTORED,
+    "aep.segment_attributes": _offer(subjects_aep.AttributeView, {"name_has_whitespace": FLAG},
+        _none("no Mapping ID names an Email Demographics attribute (see AEP502)")),
+    "verify.triggered_sends_before": _offer(subjects_rotation.RestoredView, _RESTORED,
         _none("no triggered send was Active before the rotation, so none needs restoring", "pass")),
-    "verify.scheduled_sends_before": Offer(subjects_rotation.RestoredView, _RESTORED,
+    "verify.scheduled_sends_before": _offer(subjects_rotation.RestoredView, _RESTORED,
         _none("no CRM-initiated send was scheduled or in progress before the rotation", "pass")),
-    # for the built-in check functions only
-    "aep.destinations": Offer(subjects_aep.DestinationView, {}, _none("no AEP destination is configured")),
-    "aep.segments": Offer(subjects_aep.SegmentView, {}, _none("no segment is activated to an AEP destination")),
-    "aep.other_mappings": Offer(subjects_aep.MappingView, {},
-        _none("no mapping besides the mandatory contactKey and personalEmail.address")),
-    "aep.email_demographics": Offer(subjects_aep.AttributeSetView, {}),
-    "integrations.installed_packages": Offer(subjects_integrations.PackageView, {}),
-    "integrations.declared": Offer(subjects_integrations.IntegrationView, {}, _none("no API integration is declared")),
-    "integrations.journey_injections": Offer(subjects_integrations.CallView, {},
-        _none("no declared integration injects contacts into a journey")),
-    "integrations.triggered_sends": Offer(subjects_integrations.CallView, {},
-        _none("no declared integration fires a triggered send")),
-    "integrations.data_extension_writes": Offer(subjects_integrations.CallView, {},
-        _none("no declared integration writes to a Data Extension")),
-    "rotation.snapshot": Offer(None, {}),
-    "rotation.connection": Offer(None, {}),
-    "rotation.triggered_sends": Offer(subjects_rotation.TriggeredSendView, {},
+    "rotation.triggered_sends": _offer(subjects_rotation.TriggeredSendView, _STATUS,
         _none("the account has no triggered send definitions", "pass")),
-    "rotation.salesforce_data_journeys": Offer(subjects_rotation.JourneyVersionView, {},
+    "rotation.salesforce_data_journeys": _offer(subjects_rotation.JourneyVersionView, _STATUS,
         _none("no journey version uses a Salesforce Data entry source", "pass")),
-    "rotation.scheduled_sends": Offer(subjects_rotation.CrmSendView, {},
+    "rotation.scheduled_sends": _offer(subjects_rotation.CrmSendView, _STATUS,
         _none("no CRM-initiated sends are recorded", "pass")),
-    "verify.journeys_before": Offer(subjects_rotation.JourneyAfterView, {}),
-    "verify.synchronized_data_extensions": Offer(subjects_rotation.SyncView, {},
+    # for the built-in check functions only
+    "aep.destinations": _offer(subjects_aep.DestinationView, {}, _none("no AEP destination is configured")),
+    "aep.segments": _offer(subjects_aep.SegmentView, {}, _none("no segment is activated to an AEP destination")),
+    "aep.other_mappings": _offer(subjects_aep.MappingView, {},
+        _none("no mapping besides the mandatory contactKey and personalEmail.address")),
+    "aep.email_demographics": _offer(subjects_aep.AttributeSetView),
+    "integrations.installed_packages": _offer(subjects_integrations.PackageView),
+    "integrations.declared": _offer(subjects_integrations.IntegrationView, {}, _none("no API integration is declared")),
+    "integrations.journey_injections": _offer(subjects_integrations.CallView, {},
+        _none("no declared integration injects contacts into a journey")),
+    "integrations.triggered_sends": _offer(subjects_integrations.CallView, {},
+        _none("no declared integration fires a triggered send")),
+    "integrations.data_extension_writes": _offer(subjects_integrations.CallView, {},
+        _none("no declared integration writes to a Data Extension")),
+    "rotation.snapshot": _offer(None),
+    "rotation.connection": _offer(None),
+    "verify.journeys_before": _offer(subjects_rotation.JourneyAfterView),
+    "verify.synchronized_data_extensions": _offer(subjects_rotation.SyncView, {},
         _none("no Synchronized Data Extensions are configured")),
-    "verify.ier_sync": Offer(subjects_rotation.SyncView, {}, _none("IER sync is not configured")),
+    "verify.ier_sync": _offer(subjects_rotation.SyncView, {}, _none("IER sync is not configured")),
 }
 
 # the subjects a check function applies another rule to (MC203 runs SF111-SF116 on a Salesforce

@@ -9,9 +9,13 @@ tests/engine/test_no_cycles.py keeps it that way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from enum import Enum
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
 
 from mcaudit.findings import Attested, Finding, Status
+from mcaudit.snapshot.types import OpenEnum
 
 MCC_CONNECTED_APP = "salesforce marketing cloud"
 MCC_NAMESPACE = "et4ae5"
@@ -42,6 +46,58 @@ class Missing(Exception):
     def __init__(self, what: str) -> None:
         super().__init__(what)
         self.what = what
+
+
+def plain(value: Any) -> Any:
+    """An enum as its value, in a list too: rules compare text, not members."""
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+class PassThrough(property):
+    """A view attribute that is a field of the snapshot model the view wraps, read as it is (an enum
+    as its value). ModelView makes one per field; engine.attributes offers the ones a rule can
+    compare, with the kind the field's annotation gives."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(lambda view: view.field_value(field))
+        self.field = field
+
+
+class ModelView:
+    """A subject view over one snapshot model, whose fields it passes through to rules.
+
+    `class UserView(ModelView, model=SalesforceUser)` gives the view one PassThrough per field of
+    the model that the class does not define itself, so a field added to the model is readable
+    by a rule without an engine edit. Joins and derived facts stay hand-written properties, and a
+    property named like a field replaces it (e.g. a status that raises Missing when unknown).
+    A null field reads as None, which the evaluator reports as not collected at
+    `<subject location>.<attribute>` (or looks up an attestation, for a rule's manual fact).
+    """
+
+    snapshot_model: ClassVar[type[BaseModel] | None] = None
+
+    def __init_subclass__(cls, *, model: type[BaseModel] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if model is None:
+            return  # a subclass of a view keeps its parent's model and fields
+        cls.snapshot_model = model
+        for field in model.model_fields:
+            if not hasattr(cls, field):
+                setattr(cls, field, PassThrough(field))
+
+    def __init__(self, wrapped: BaseModel, location: str) -> None:
+        self._wrapped = wrapped
+        self._wrapped_at = location
+
+    def field_value(self, field: str) -> Any:
+        """The wrapped model's field; a value an open enum does not know is Missing, never compared."""
+        value = getattr(self._wrapped, field)
+        if isinstance(value, OpenEnum) and not value.recognised:
+            raise Missing(f"{self._wrapped_at}.{field} ('{value.value}', which mcaudit does not know), "
+                          "as a value mcaudit knows")
+        return plain(value)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any
 
-from mcaudit.engine.base import MCC_NAMESPACE, Missing, NotApplicable, Subject, fold
+from mcaudit.engine.base import MCC_NAMESPACE, Missing, ModelView, NotApplicable, Subject, fold, plain
 from mcaudit.engine.context import Context, EvaluationConfig
 from mcaudit.engine.index import SnapshotIndex
 from mcaudit.engine.subjects_aep import AEP_SUBJECTS
@@ -30,10 +28,6 @@ from mcaudit.snapshot.salesforce import (
     SystemUserSource,
     UserRef,
 )
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 class Names(tuple[str, ...]):
@@ -178,15 +172,12 @@ class OrgView:
         return [app.name for app in apps]
 
 
-class ConnectedAppView:
+class ConnectedAppView(ModelView, model=ConnectedApp):
     def __init__(self, index: SnapshotIndex, app: ConnectedApp, location: str) -> None:
+        super().__init__(app, location)
         self._index = index
         self._app = app
         self._location = location
-
-    permitted_users = property(lambda self: _plain(self._app.permitted_users))
-    ip_relaxation = property(lambda self: _plain(self._app.ip_relaxation))
-    refresh_token_policy = property(lambda self: _plain(self._app.refresh_token_policy))
 
     def _granting_ids(self) -> list[str]:
         if self._app.permission_set_ids is None:
@@ -205,21 +196,17 @@ class ConnectedAppView:
                       if self._index.is_profile_owned(ps))
 
 
-class SalesforceUserView:
+class SalesforceUserView(ModelView, model=SalesforceUser):
     def __init__(self, index: SnapshotIndex, user: SalesforceUser, location: str) -> None:
+        super().__init__(user, location)
         self._index = index
         self._user = user
         self.location = location
 
-    user_id = property(lambda self: self._user.id)
-    username = property(lambda self: self._user.username)
-    is_active = property(lambda self: self._user.is_active)
-    is_frozen = property(lambda self: self._user.is_frozen)
-    user_license = property(lambda self: self._user.user_license)
-    profile_name = property(lambda self: self._user.profile_name)
-    marketing_user = property(lambda self: self._user.marketing_user)
-    mc_appexchange_user = property(lambda self: self._user.mc_appexchange_user)
-    mc_appexchange_admin = property(lambda self: self._user.mc_appexchange_admin)
+    @property
+    def user_id(self) -> str:
+        """The user's Id, by the name rules have always used for it (the model field is `id`)."""
+        return self._user.id
 
     def _require_app(self) -> None:
         found = self._index.mcc_connected_app
@@ -314,18 +301,12 @@ def identity_evidence(subject: Subject) -> tuple[str, ...]:
 
 # -- Marketing Cloud views -----------------------------------------------------------------
 
-class MarketingCloudUserView:
+class MarketingCloudUserView(ModelView, model=MarketingCloudUser):
     def __init__(self, index: SnapshotIndex, user: MarketingCloudUser, location: str) -> None:
+        super().__init__(user, location)
         self._index = index
         self._user = user
         self.location = location
-
-    username = property(lambda self: self._user.username)
-    active = property(lambda self: self._user.active)
-    is_locked = property(lambda self: self._user.is_locked)
-    is_api_user = property(lambda self: self._user.is_api_user)
-    must_change_password = property(lambda self: self._user.must_change_password)
-    default_business_unit = property(lambda self: self._user.default_business_unit)
 
     @property
     def roles(self) -> Names | None:
@@ -333,10 +314,6 @@ class MarketingCloudUserView:
         if self._user.roles is None:
             return None
         return Names(self._index.role_names(self._user.roles), self._user.roles)
-
-    @property
-    def business_unit_mids(self) -> list[int] | None:
-        return self._user.business_unit_mids
 
     @property
     def default_business_unit_is_top_level(self) -> bool | None:
@@ -355,7 +332,7 @@ class MarketingCloudUserView:
     @property
     def salesforce_status(self) -> str | None:
         integration = self._user.salesforce_integration
-        return _plain(integration.status) if integration else None
+        return plain(integration.status) if integration else None
 
     @property
     def salesforce_username(self) -> str | None:
@@ -363,17 +340,14 @@ class MarketingCloudUserView:
         return integration.salesforce_username if integration else None
 
 
-class ConnectorView:
+class ConnectorView(ModelView, model=MccConnector):
     def __init__(self, index: SnapshotIndex, identity: SystemUserIdentity | None) -> None:
-        self._index = index
         connector = index.sf.mcc_connector if index.sf else None
         if connector is None:
             raise Missing("salesforce.mcc_connector")
-        self._connector = connector
+        super().__init__(connector, "salesforce.mcc_connector")
+        self._index = index
         self.identity = identity
-
-    scope_by_user = property(lambda self: self._connector.scope_by_user)
-    connected = property(lambda self: self._connector.connected)
 
     @property
     def system_user(self) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mcaudit.engine.base import Missing, Subject
+from mcaudit.engine.base import Missing, ModelView, Subject
 from mcaudit.engine.context import Context
 from mcaudit.engine.index import fold
 from mcaudit.engine.index_aep import loose
@@ -74,15 +74,12 @@ class MappingView:
         return self.found
 
 
-class AttributeView:
+class AttributeView(ModelView, model=AttributeDefinition):
     """An Email Demographics attribute a Mapping ID names, compared declaratively (AEP503, AEP504)."""
 
-    def __init__(self, attribute: AttributeDefinition) -> None:
+    def __init__(self, attribute: AttributeDefinition, location: str) -> None:
+        super().__init__(attribute, location)
         self._attribute = attribute
-
-    name = property(lambda self: self._attribute.name)
-    data_type = property(lambda self: self._attribute.data_type)
-    length = property(lambda self: self._attribute.length)
 
     @property
     def name_has_whitespace(self) -> bool:
@@ -184,7 +181,8 @@ def _segment_attributes(ctx: Context) -> list[Subject]:
                 continue
             attribute = attributes[position]
             subjects[attribute.name] = Subject(attribute.name, f"Email Demographics attribute '{attribute.name}'",
-                                               f"{location}.attributes[{position}]", AttributeView(attribute))
+                                               f"{location}.attributes[{position}]",
+                                               AttributeView(attribute, f"{location}.attributes[{position}]"))
     return list(subjects.values())
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mcaudit.engine.base import Missing, Subject
+from mcaudit.engine.base import Missing, ModelView, Subject
 from mcaudit.engine.context import Context
 from mcaudit.engine.index import fold
 from mcaudit.engine.rotation_assets import (
@@ -80,10 +80,11 @@ def _cannot_tell(question: str, reason: str) -> Missing:
 
 # -- preflight views -------------------------------------------------------------------------
 
-class TriggeredSendView:
+class TriggeredSendView(ModelView, model=TriggeredSend):
     """RT301: a triggered send definition; only Active ones send."""
 
     def __init__(self, send: TriggeredSend, location: str) -> None:
+        super().__init__(send, location)
         self._send = send
         self._location = location
 
@@ -123,10 +124,11 @@ class TriggeredSendView:
         return (f"Status: {self._send.status.value}", *([f"what to do: {todo}"] if todo else []))
 
 
-class JourneyVersionView:
+class JourneyVersionView(ModelView, model=Journey):
     """RT302: a journey version whose entry source is (or may be) Salesforce Data."""
 
     def __init__(self, journey: Journey, location: str) -> None:
+        super().__init__(journey, location)
         self._journey = journey
         self._location = location
 
@@ -207,10 +209,11 @@ class JourneyVersionView:
         return tuple(lines)
 
 
-class CrmSendView:
+class CrmSendView(ModelView, model=ScheduledSend):
     """RT303: a CRM-initiated send; scheduled and in-progress ones still run."""
 
     def __init__(self, send: ScheduledSend, location: str) -> None:
+        super().__init__(send, location)
         self._send = send
         self._location = location
 

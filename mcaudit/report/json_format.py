@@ -1,4 +1,4 @@
-"""The JSON report: the view-model as is, indented, with one finding per line.
+"""The JSON report: the typed model (mcaudit/report/json_model.py) dumped, indented, with one finding per line.
 
 One line per finding keeps the file readable, diffable and grep-able, and lets the C encoder
 do the bulk of the work: fully indented output goes through json's pure-Python encoder, which
@@ -18,7 +18,7 @@ import secrets
 from typing import Any
 
 from mcaudit.findings import AuditReport
-from mcaudit.report.viewmodel import report_dict
+from mcaudit.report.viewmodel import build_report
 from mcaudit.safetext import BEYOND_C0
 
 _INDENT = " " * 6  # findings sit at report.results[i].findings
@@ -32,7 +32,7 @@ def inert_json(text: str) -> str:
     return _ACTIVE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-def _findings_block(findings: list[dict[str, Any]]) -> str:
+def _findings_block(findings: list[Any]) -> str:
     if not findings:
         return "[]"
     rows = ",\n".join(_INDENT + "  " + json.dumps(finding, ensure_ascii=False) for finding in findings)
@@ -40,7 +40,7 @@ def _findings_block(findings: list[dict[str, Any]]) -> str:
 
 
 def render_json(report: AuditReport) -> str:
-    data = report_dict(report)
+    data = build_report(report).model_dump(mode="json")
     marker = f"@@findings-{secrets.token_hex(8)}-"  # cannot occur in the data: it is made up now
     blocks = {}
     for index, result in enumerate(data["results"]):
