@@ -187,6 +187,8 @@ class AuditResult:
     strict: bool = False
     runbook: Runbook | None = None  # preflight only
     notes: tuple[str, ...] = ()  # e.g. waivers that matched nothing
+    # a side or section the snapshot lacks, once each, e.g. "the snapshot has no Salesforce side: ..."
+    gaps: tuple[str, ...] = ()
 
     def is_blocking(self, finding: Finding) -> bool:
         if self.fail_on is None or finding.severity.rank < self.fail_on.rank:
@@ -204,6 +206,15 @@ class AuditResult:
         return tuple(f for f in self.findings if f.status in UNRESOLVED)
 
     @property
+    def uncollected(self) -> tuple[Finding, ...]:
+        """Unknown results at or above --fail-on: checks that matter and could not run (exit 4)."""
+        if self.fail_on is None:
+            return ()
+        fail_on = self.fail_on
+        return tuple(f for f in self.findings
+                     if f.status is Status.unknown and f.severity.rank >= fail_on.rank)
+
+    @property
     def verdict(self) -> Verdict:
         if self.blocking:
             return Verdict.failed
@@ -216,6 +227,12 @@ class AuditResult:
         return Counter(f.severity for f in self.findings if f.status is Status.fail)
 
 
+# the exit codes of a report-writing command; 2 (bad input) and 3 (collection) come from errors
+EXIT_PASS = 0
+EXIT_FAIL = 1
+EXIT_INCOMPLETE = 4
+
+
 @dataclass(frozen=True)
 class AuditReport:
     """Everything one command run produced: a result per snapshot."""
@@ -223,7 +240,15 @@ class AuditReport:
     tool_version: str
     command: str
     results: tuple[AuditResult, ...]
+    allow_incomplete: bool = False  # --allow-incomplete: unknown results do not set exit 4
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.verdict is Verdict.failed for r in self.results) else 0
+        """1 when a result failed; else 4 when a check at or above --fail-on could not run for want
+        of data (unless --allow-incomplete); else 0. `manual` results count only with --strict,
+        where they (and unknown ones) already fail."""
+        if any(r.verdict is Verdict.failed for r in self.results):
+            return EXIT_FAIL
+        if not self.allow_incomplete and any(r.uncollected for r in self.results):
+            return EXIT_INCOMPLETE
+        return EXIT_PASS

@@ -1,7 +1,8 @@
 """The top-level handler: every error becomes one visible line on stderr and an exit code.
 
 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error, invalid input or a
-report that could not be written; 3 live collection could not complete; 130 interrupted; 141
+report that could not be written; 3 live collection could not complete; 4 nothing failed but a
+check at or above --fail-on could not run (its data was not collected); 130 interrupted; 141
 standard output closed by its reader (`| head`), without a word. No traceback unless --debug.
 """
 

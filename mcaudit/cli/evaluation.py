@@ -40,9 +40,10 @@ def with_lines(result: AuditResult) -> AuditResult:
 
 
 def finish(command: str, results: tuple[AuditResult, ...], options: ReportOptions,
-           pairs: list[tuple[str, Path | None]]) -> None:
+           pairs: list[tuple[str, Path | None]], *, allow_incomplete: bool = False) -> None:
     """Warn, write every report, and exit with the report's code (that of the worst result)."""
-    report = AuditReport(tool_version=__version__, command=command, results=results)
+    report = AuditReport(tool_version=__version__, command=command, results=results,
+                         allow_incomplete=allow_incomplete)
     warn_notes(report)
     emit(report, pairs, no_color=options.no_color, quiet=options.quiet, verbose=options.verbose)
     sys.exit(report.exit_code)

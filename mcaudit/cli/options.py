@@ -19,7 +19,7 @@ import click
 from mcaudit.engine import EvaluationConfig, RulePack
 from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
 from mcaudit.engine.rotation_assets import RotationBaseline
-from mcaudit.engine.waivers import load_waivers
+from mcaudit.engine.waivers import check_waiver_rules, load_waivers, suggest_rule_id
 from mcaudit.errors import InputError
 from mcaudit.findings import Severity
 from mcaudit.report import FORMATS
@@ -96,7 +96,7 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
     click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
                  help="YAML file of accepted findings (shown as waived, with their reason)"),
     click.option("--strict", is_flag=True,
-                 help="also fail on unknown/manual results at or above --fail-on"),
+                 help="also fail (exit 1) on unknown/manual results at or above --fail-on"),
     click.option("--attestation-max-age", type=click.IntRange(min=0, max=MAX_ATTESTATION_AGE_DAYS),
                  default=DEFAULT_ATTESTATION_MAX_AGE_DAYS, show_default=True,
                  help="days an attestation counts, measured from the snapshot's collected_at "
@@ -128,8 +128,10 @@ def report_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def check_known_ids(pack: RulePack, config: EvaluationConfig) -> None:
-    """A --select/--ignore prefix that matches no rule is almost always a typo."""
+    """A --select/--ignore prefix or a waiver's rule that matches no rule is almost always a typo."""
     for option, prefixes in (("--select", config.select), ("--ignore", config.ignore)):
         for prefix in prefixes:
             if not any(rule_id.upper().startswith(prefix.upper()) for rule_id in pack.ids):
-                raise InputError(f"{option}: '{prefix}' matches no rule id (see `mcaudit rules`)")
+                raise InputError(f"{option}: '{prefix}' matches no rule id{suggest_rule_id(prefix, pack.ids)} "
+                                 "(see `mcaudit rules`)")
+    check_waiver_rules(config.waivers, pack.ids)

@@ -1,10 +1,12 @@
-"""What the snapshot holds: is a section there, and if not, what did its collector say."""
+"""What the snapshot holds: is a section there, and if not, what did its collector say, and which
+checks a missing side or section kept from running."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from mcaudit.findings import Finding, Status
 from mcaudit.snapshot import Snapshot
 
 
@@ -29,3 +31,55 @@ def collector_problems(snapshot: Snapshot, paths: Iterable[str]) -> list[str]:
         if any(path.startswith(part) or part.startswith(path) for path in wanted for part in covered):
             problems.append(f"collector {run.name} {run.status.value}" + (f": {run.error}" if run.error else ""))
     return problems
+
+
+_EN_DASH = "\u2013"
+_SIDES = {"salesforce": "Salesforce", "marketing_cloud": "Marketing Cloud"}
+
+
+def _absent_section(snapshot: Snapshot, path: str) -> str:
+    """The shallowest part of `path` the snapshot lacks: `salesforce` when the whole side is gone,
+    `marketing_cloud.journeys` when only that section is; item indices are not sections."""
+    parts: list[str] = []
+    for part in path.split("."):
+        if "[" in part:
+            break
+        parts.append(part)
+        if not section_present(snapshot, ".".join(parts)):
+            break
+    return ".".join(parts) or path
+
+
+def id_ranges(ids: Sequence[str], order: Sequence[str]) -> str:
+    """`SF101-SF122, MC203` (with an en dash) for ids that run unbroken through `order` (the rules that ran)."""
+    position = {rule_id: index for index, rule_id in enumerate(order)}
+    ranked = sorted(ids, key=lambda rule_id: position.get(rule_id, len(order)))
+    runs: list[list[str]] = []
+    for rule_id in ranked:
+        if runs and position.get(rule_id) is not None and position.get(runs[-1][-1]) == position[rule_id] - 1:
+            runs[-1].append(rule_id)
+        else:
+            runs.append([rule_id])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}{_EN_DASH}{run[-1]}" for run in runs)
+
+
+def coverage_gaps(snapshot: Snapshot, findings: Iterable[Finding], order: Sequence[str]) -> tuple[str, ...]:
+    """One line per side or section the snapshot lacks, naming the checks that could not run for it.
+
+    A check that could not run at all is one `unknown` finding on the subject `snapshot` located
+    at the path it missed; per-subject gaps (one user's missing field) are not sections.
+    """
+    by_section: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.status is Status.unknown and finding.subject == "snapshot" and finding.location:
+            rules = by_section.setdefault(_absent_section(snapshot, finding.location), [])
+            if finding.rule_id not in rules:
+                rules.append(finding.rule_id)
+    lines = []
+    for section, rules in sorted(by_section.items()):
+        checks = f"{len(rules)} check{'s' if len(rules) != 1 else ''} cannot run ({id_ranges(rules, order)})"
+        if section in _SIDES:
+            lines.append(f"the snapshot has no {_SIDES[section]} side: {checks}")
+        else:
+            lines.append(f"{section} was not collected: {checks}")
+    return tuple(lines)

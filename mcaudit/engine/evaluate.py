@@ -9,7 +9,7 @@ from mcaudit.engine.attributes import when_no_subjects
 from mcaudit.engine.base import Missing, NotApplicable, Outcome, Subject, fold
 from mcaudit.engine.checks import CHECKS
 from mcaudit.engine.context import Context, EvaluationConfig
-from mcaudit.engine.coverage import collector_problems, section_present
+from mcaudit.engine.coverage import collector_problems, coverage_gaps, section_present
 from mcaudit.engine.loader import RulePack
 from mcaudit.engine.operators import EXPECTATIONS, OPERATORS
 from mcaudit.engine.rule import Combinator, FunctionCheck, Leaf, RuleSpec
@@ -226,6 +226,7 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
     with gc_paused():
         for rule in rules:
             findings.extend(_evaluate_rule(rule, ctx))
+    gaps = coverage_gaps(snapshot, findings, [rule.id for rule in rules])
     notes: list[str] = []
     if config.waivers:
         findings, notes = apply_waivers(findings, config.waivers, config.now or snapshot.collected_at)
@@ -238,4 +239,5 @@ def evaluate(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *,
         rules={rule.id: rule.info() for rule in rules},
         strict=config.strict,
         notes=tuple(notes),
+        gaps=gaps,
     )

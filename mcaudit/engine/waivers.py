@@ -3,17 +3,21 @@
 A waiver file is untrusted input like a snapshot: read by mcaudit.untrusted with the same limits,
 validated strictly, one-line errors naming the line and field. A waiver names a rule id (or
 prefix) and optionally a subject glob; it can expire, after which the finding counts again.
-Waivers that match nothing are reported, since they are usually stale.
+Waivers that match nothing are reported, since they are usually stale; a waiver whose rule id or
+prefix names no rule at all is a typo, refused like the same typo in --select (with its line).
 """
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
+import re
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from mcaudit.errors import InputError
 from mcaudit.findings import Finding, Status
@@ -32,6 +36,8 @@ class Waiver(BaseModel):
     reason: NonEmptyStr
     approved_by: Str | None = None
     expires: Timestamp | None = None
+    # where the waiver was written (file, line of its `rule`), for an error that points at it
+    _origin: tuple[str | None, int | None] = PrivateAttr(default=(None, None))
 
     def applies_to(self, finding: Finding) -> bool:
         return (finding.rule_id.upper().startswith(self.rule.upper())
@@ -51,13 +57,33 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
     """The waivers of a YAML (or .json) file, read like any untrusted file; a problem is one line."""
     document = read_document(path, WAIVERS)
     try:
-        return tuple(WaiverFile.model_validate(document.data).waivers)
+        waivers = tuple(WaiverFile.model_validate(document.data).waivers)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         loc = tuple(first["loc"])
         line, column = document.position(loc)
         raise InputError(first["msg"], path=document.path, line=line, column=column,
                          field=field_path(loc) or None) from None
+    for index, waiver in enumerate(waivers):
+        waiver._origin = (document.path, document.position(("waivers", index, "rule"))[0])
+    return waivers
+
+
+def suggest_rule_id(prefix: str, known_ids: Collection[str]) -> str:
+    """' (did you mean SF120?)' for a near miss among the rule ids and their prefixes, else ''."""
+    candidates = set(known_ids) | {match.group(0) for rule_id in known_ids
+                                   if (match := re.match(r"[A-Za-z]+", rule_id))}
+    close = difflib.get_close_matches(prefix.upper(), sorted(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_waiver_rules(waivers: tuple[Waiver, ...], known_ids: Collection[str]) -> None:
+    """A waiver whose rule id or prefix matches no rule can never apply: almost always a typo."""
+    for waiver in waivers:
+        if not any(rule_id.upper().startswith(waiver.rule.upper()) for rule_id in known_ids):
+            path, line = waiver._origin
+            raise InputError(f"waiver rule '{waiver.rule}' matches no rule id{suggest_rule_id(waiver.rule, known_ids)} "
+                             "(see `mcaudit rules`)", path=path, line=line)
 
 
 def apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...], now: datetime

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mcaudit.findings import AuditReport
-from mcaudit.report.presentation import printable
+from mcaudit.report.presentation import fleet, printable
 from mcaudit.report.viewmodel import ATTENTION, group_by_area, report_dict
 from mcaudit.safetext import visible
 
@@ -180,6 +180,12 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
         if result.get("decision"):
             for line in _preflight_lines(result, quiet=quiet):
                 console.print(line)
+        gaps = report.results[position].gaps
+        if gaps:  # once, above the per-check lines that each repeat "not collected"
+            console.print()
+            for gap in gaps:
+                console.print(_hanging(Text("! ", style="bold yellow"), Text(visible(gap), style="yellow"),
+                                       indent=2))
         if not quiet:
             for area, findings in group_by_area(result["findings"]):
                 shown = [f for f in findings if verbose or f["status"] in ATTENTION]
@@ -198,6 +204,10 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
         for line in _summary(result):
             console.print(line)
         console.print(_verdict(result))
+    roll_up = fleet(data)
+    if roll_up is not None:
+        console.print()
+        console.print(Text(roll_up["line"], style="bold"))
     text = buffer.getvalue()
     if not color:  # grid padding leaves trailing blanks that only clutter files and diffs
         text = visible("\n".join(line.rstrip() for line in text.splitlines()) + "\n", newlines=True)

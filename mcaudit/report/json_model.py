@@ -130,7 +130,9 @@ class JsonResult(_Model):
     summary: JsonSummary = Field(description="counts")
     findings: list[JsonFinding] = Field(
         description="one per rule and subject, sorted by status, severity, rule id, subject")
-    notes: list[str] = Field(description="warnings about this run, e.g. a waiver that expired or matched nothing")
+    notes: list[str] = Field(description="warnings about this run: first each side or section the snapshot "
+                             "lacks and the checks it kept from running, then e.g. a waiver that expired or "
+                             "matched nothing")
     runbook: JsonRunbook | None = Field(description="preflight only: what to do, in order")
     decision: Literal["GO", "NO-GO"] | None = Field(description="preflight only: `GO` or `NO-GO`")
 
@@ -158,7 +160,10 @@ class JsonReport(_Model):
     format_version: Literal[1] = Field(description="`1`")
     tool: JsonTool = Field(description="the program that wrote it")
     command: str = Field(description="the command that ran (`audit`, `preflight`, `verify`)")
-    exit_code: int = Field(description="the process's exit code: 1 when any result's verdict is `fail`, else 0")
+    exit_code: int = Field(description=(
+        "the process's exit code: 1 when any result's verdict is `fail`; else 4 when a check at or "
+        "above --fail-on is `unknown` (its data was not collected) and --allow-incomplete was not "
+        "given; else 0"))
     results: list[JsonResult] = Field(description="one result per snapshot, in the order given")
     rules: list[JsonRule] = Field(description="the rules that ran, once each, sorted by id")
 

@@ -188,6 +188,28 @@ def facets(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+_TONE_ORDER = ("fail", "warn", "pass")
+
+
+def fleet(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The roll-up of a run over several snapshots: how many ended each way, and the exit code.
+
+    `line` is what console and Markdown close with: "3 snapshots: 1 FAIL, 1 INCOMPLETE, 1 PASS; exit 1".
+    None for a single snapshot, whose own verdict says it all.
+    """
+    if len(data["results"]) < 2:
+        return None
+    banners = [banner(result) for result in data["results"]]
+    counts: dict[str, dict[str, Any]] = {}
+    for item in sorted(banners, key=lambda b: _TONE_ORDER.index(b["tone"])):
+        entry = counts.setdefault(item["label"], {"label": item["label"], "tone": item["tone"], "count": 0})
+        entry["count"] += 1
+    parts = ", ".join(f"{entry['count']} {entry['label']}" for entry in counts.values())
+    total = len(data["results"])
+    return {"total": total, "counts": list(counts.values()), "exit_code": data["exit_code"],
+            "line": f"{total} snapshots: {parts}; exit {data['exit_code']}"}
+
+
 def report_view(data: dict[str, Any]) -> dict[str, Any]:
     """report_dict plus everything the Markdown and HTML templates show."""
     results = [result_view(result, index) for index, result in enumerate(data["results"])]
@@ -196,6 +218,7 @@ def report_view(data: dict[str, Any]) -> dict[str, Any]:
         "report": data,
         "results": results,
         "facets": facets(data["results"]),
+        "fleet": fleet(data),
         "title": f"mcaudit {data['command']}",
         "mode_title": MODE_TITLES.get(next(iter(modes)), data["command"]) if len(modes) == 1 else "Report",
         "status_labels": STATUS_LABELS,

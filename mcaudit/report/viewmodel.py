@@ -110,7 +110,7 @@ def json_result(result: AuditResult) -> JsonResult:
             failures_by_severity={sev: failures.get(sev, 0) for sev in SEVERITIES},
         ),
         findings=[json_finding(result, finding) for finding in result.findings],
-        notes=list(result.notes),
+        notes=list(result.gaps) + list(result.notes),  # what was not collected first
         runbook=json_runbook(result.runbook),  # preflight only; null otherwise
         decision=preflight_decision(result),  # preflight only: GO / NO-GO; null otherwise
     )
