@@ -115,7 +115,8 @@ def load_config(path: Path) -> Config:
 def _parse(path: Path) -> dict[str, object]:
     text = read_text(path, CONFIG_FILE, limit=MAX_CONFIG_BYTES)
     try:
-        return tomllib.loads(text)
+        parsed: dict[str, object] = tomllib.loads(text)
+        return parsed
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"invalid TOML: {error}", path=str(path)) from None
 
