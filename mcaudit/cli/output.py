@@ -16,6 +16,8 @@ from pathlib import Path
 from mcaudit.errors import InputError, OutputClosed, OutputError
 from mcaudit.findings import AuditReport
 from mcaudit.report import FORMATS, RenderOptions, format_for_path, render
+from mcaudit.report.presentation import banner, fleet, printable
+from mcaudit.report.viewmodel import report_dict
 from mcaudit.safetext import same_file, visible, without_surrogates, write_text_atomically
 
 # a format and where it goes: a path, or None for standard output
@@ -90,6 +92,9 @@ def refuse_overwriting_inputs(outputs: Sequence[tuple[str, Path]], inputs: Seque
 
 
 def emit(report: AuditReport, pairs: list[OutputPair], *, no_color: bool, quiet: bool, verbose: bool) -> None:
+    """Render every report. When none goes to standard output, the terminal still gets one line
+    per written file (not with --quiet) and the verdict (always: it is what the run says)."""
+    to_files = not any(path is None for _, path in pairs)
     for fmt, path in pairs:
         if path is None:
             options = RenderOptions(color=want_color(no_color), quiet=quiet, verbose=verbose,
@@ -97,8 +102,27 @@ def emit(report: AuditReport, pairs: list[OutputPair], *, no_color: bool, quiet:
             write_stdout(render(report, fmt, options))
             continue
         write_file(path, render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose)), what="the report")
-        if not any(p is None for _, p in pairs) and not quiet:
+        if to_files and not quiet:
             sys.stderr.write(f"mcaudit: wrote {fmt} report to {visible(path)}\n")
+    if to_files:
+        sys.stderr.write("".join(f"mcaudit: {line}\n" for line in verdict_lines(report)))
+
+
+def verdict_lines(report: AuditReport) -> list[str]:
+    """The verdict in the words the reports use ("FAIL  14 findings at or above --fail-on high"):
+    one line per snapshot, named when there are several, then the fleet roll-up."""
+    data = printable(report_dict(report))  # each value one visible line
+    several = len(data["results"]) > 1
+    lines = []
+    for result in data["results"]:
+        verdict = banner(result)
+        snapshot = result["snapshot"]
+        named = f"{snapshot['name'] or snapshot['path']}: " if several else ""
+        lines.append(f"{named}{verdict['label']}  {verdict['detail']}")
+    roll_up = fleet(data)
+    if roll_up is not None:
+        lines.append(roll_up["line"])
+    return lines
 
 
 def write_file(path: Path, text: str, *, what: str) -> None:

@@ -81,6 +81,7 @@ def _explain(console: Console, rule: RuleSpec) -> None:
         ("modes", ", ".join(rule.modes)),
         ("needs", ", ".join(rule.needs)),
         ("source", f"{info.source.cite()}: {info.source.title}"),
+        ("address", info.source.url or "-"),
         ("setup", rule.setup_path or "-"),
     ):
         console.print(Text(f"{label:>9}: ", style="dim") + Text(visible(value)))

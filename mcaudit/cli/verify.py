@@ -34,7 +34,9 @@ def verify(snapshots: tuple[Path, ...], plan_file: Path | None, rotated_at: str 
     """Post-rotation verification (PV401-PV406): compare AFTER with BEFORE (or a saved plan).
 
     Every asset that was running before and is not running now is named, and the sync paths
-    must have succeeded after the rotation. Exit 0 when everything is proven back, else 1.
+    must have succeeded after the rotation. The console report lists every result, passed ones
+    too, with its evidence (what to attach to the change ticket); --quiet leaves them out.
+    Exit 0 when everything is proven back, else 1.
     """
     wanted = 1 if plan_file is not None else 2
     if len(snapshots) != wanted:

@@ -186,9 +186,12 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
             for gap in gaps:
                 console.print(_hanging(Text("! ", style="bold yellow"), Text(visible(gap), style="yellow"),
                                        indent=2))
+        # a verify's passes are its evidence (what an admin attaches to the change ticket), so they
+        # are listed by default, each with its evidence
+        detailed = ATTENTION | {"pass"} if result["mode"] == "verify" else ATTENTION
         if not quiet:
             for area, findings in group_by_area(result["findings"]):
-                shown = [f for f in findings if verbose or f["status"] in ATTENTION]
+                shown = [f for f in findings if verbose or f["status"] in detailed]
                 hidden = len(findings) - len(shown)
                 if not shown and not hidden:
                     continue
@@ -199,7 +202,7 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
                                    style="dim")
                 console.print(heading)
                 for finding in shown:
-                    console.print(_finding_row(printable(finding), detail=finding["status"] in ATTENTION))
+                    console.print(_finding_row(printable(finding), detail=finding["status"] in detailed))
         console.print()
         for line in _summary(result):
             console.print(line)

@@ -10,6 +10,7 @@ from typing import Any
 
 from mcaudit.findings import AuditReport
 from mcaudit.report.jinja_env import markdown_environment
+from mcaudit.report.markdown_text import MarkdownSafe, escape_inline, link
 from mcaudit.report.presentation import STATUS_LABELS, report_view
 from mcaudit.report.viewmodel import ATTENTION, report_dict
 
@@ -22,8 +23,17 @@ def _counts_line(counts: dict[str, int], labels: dict[str, str] | None = None) -
     return " · ".join(f"{(labels or {}).get(key, key).lower()} {count}" for key, count in counts.items())
 
 
+def _source_line(finding: dict[str, Any]) -> MarkdownSafe | None:
+    """'KB 003834038 ([title](url))': the document's title links to it when it has an address."""
+    source = finding["source"]
+    if not source:
+        return None
+    return MarkdownSafe(f"{escape_inline(source['cite'])} ({link(source['title'], finding['source_href'])})")
+
+
 def _with_icons(result: dict[str, Any], *, verbose: bool) -> dict[str, Any]:
-    findings = [{**f, "icon": STATUS_ICONS[f["status"]]} for f in result["findings"]]
+    findings = [{**f, "icon": STATUS_ICONS[f["status"]], "source_line": _source_line(f)}
+                for f in result["findings"]]
     attention = [f for f in findings if f["status"] in ATTENTION]
     table = findings if verbose else attention
     summary = result["data"]["summary"]

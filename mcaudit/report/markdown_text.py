@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from mcaudit.safetext import visible
 
@@ -70,6 +71,20 @@ def code_span(value: Any, *, in_table: bool = False) -> MarkdownSafe:
     if in_table:  # a pipe splits a table cell even inside a code span; GFM drops the backslash
         padded = padded.replace("|", "\\|")
     return MarkdownSafe(f"{fence}{padded}{fence}")
+
+
+def _link_destination(url: str) -> str:
+    # percent-encode what could end or break a link destination: spaces, parentheses, angle
+    # brackets, backslashes, backticks, controls; everything already valid in a URL stays as is
+    return quote(_one_line(url), safe=":/?#[]@!$&'*+,;=%-._~")
+
+
+def link(text: Any, url: str | None) -> MarkdownSafe:
+    """`[text](url)`: the text escaped like running text; without a usable http(s) url, just the text."""
+    label = escape_inline(text)
+    if not url or urlsplit(url).scheme not in {"http", "https"}:
+        return label
+    return MarkdownSafe(f"[{label}]({_link_destination(url)})")
 
 
 def finalize(value: Any) -> Any:

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from mcaudit.findings import AuditReport, Status
 from mcaudit.report.json_format import inert_json
 from mcaudit.report.json_model import JsonFinding, JsonResult, JsonRule, JsonSnapshot
-from mcaudit.report.markdown_text import escape_inline
+from mcaudit.report.markdown_text import escape_inline, link
 from mcaudit.report.presentation import safe_href
 from mcaudit.report.viewmodel import build_report
 
@@ -66,7 +66,7 @@ def _rule(rule: JsonRule) -> dict[str, Any]:
                     f"Source: {citation}",
             "markdown": f"{escape_inline(rule.rationale)}\n\n**How to fix:** "
                         f"{escape_inline(rule.remediation)}{md_setup}\n\n"
-                        f"**Source:** {escape_inline(citation)}",
+                        f"**Source:** {link(citation, source.url)}",
         },
         "defaultConfiguration": {"level": level},
         "properties": {

@@ -40,9 +40,10 @@ def test_every_sample_is_valid_junit(sample: Path, make_report: Callable[..., Au
     result = report.results[0]
     cases = suite.findall("testcase")
     assert len(cases) == len(result.findings) == int(suite.get("tests", ""))
-    failed = [f for f in result.findings if f.status.value == "fail"]
+    failed = result.blocking  # only what sets the exit code fails a test case
     assert len(suite.findall("testcase/failure")) == len(failed) == int(suite.get("failures", ""))
     assert int(suite.get("skipped", "")) == len(suite.findall("testcase/skipped"))
+    assert int(suite.get("errors", "")) == len(suite.findall("testcase/error")) == len(result.uncollected)
     assert root.get("tests") == suite.get("tests") and root.get("failures") == suite.get("failures")
     for case, finding in zip(cases, result.findings, strict=True):
         rule = result.rules[finding.rule_id]
