@@ -54,10 +54,6 @@ class MarketingCloudApi:
         self._lock = threading.Lock()
         self.issued_tokens: list[str] = []
 
-    def expire_tokens(self) -> None:
-        with self._lock:
-            self._tokens = dict.fromkeys(self._tokens, False)
-
     def expire_token_of(self, request: Request) -> None:
         """The token this request carries expires (others, held by reads in flight, stay valid)."""
         token = request.bearer() or soap_xml.header_text(request.body, "fueloauth")

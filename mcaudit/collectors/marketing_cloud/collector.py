@@ -96,7 +96,7 @@ class MarketingCloudCollector:
             roles=sections.read("marketing_cloud.roles", roles.result),
             triggered_sends=sections.read("marketing_cloud.triggered_sends", sends.result),
             journeys=sections.read("marketing_cloud.journeys", lambda: self._journeys(
-                rest, items.result(), sources.result(), sections)),
+                rest, items.result(), sources.result(), sections, reads)),
             attribute_sets=sections.read("marketing_cloud.attribute_sets", attribute_sets.result),
             installed_packages=[self._own_package(token)],
         )
@@ -163,8 +163,9 @@ class MarketingCloudCollector:
             progress.done(NAME, "journeys", None if found is None else len(found))
 
     def _journeys(self, rest: RestClient, items: list[dict[str, Any]], sources: journey_api.EventSources,
-                  sections: SectionLog) -> list[Journey]:
-        result = journey_api.journeys(rest, items, sources, detail_limit=self.journey_detail_limit)
+                  sections: SectionLog, reads: Reads) -> list[Journey]:
+        result = journey_api.journeys(rest, items, sources, detail_limit=self.journey_detail_limit,
+                                      start=reads.start)
         if result.unresolved:
             sections.fail("marketing_cloud.journeys",
                           f"entry source not collected for {result.unresolved} running journey version(s): "

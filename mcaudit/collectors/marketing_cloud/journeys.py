@@ -4,7 +4,7 @@ The interactions list does not carry the entry source (`triggers`); one detail c
 would turn 10,000 journeys into 10,000 calls. So: list the event definitions once; take each
 version's entry event key from the list item itself where Journey Builder wrote it into the
 defaults (`{{Event.<eventDefinitionKey>."Email"}}`); and only for running versions still unresolved
-make a detail call, at most `detail_limit` of them, a few at a time.
+make a detail call, at most `detail_limit` of them, on the collector's pool of reads.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from mcaudit.collectors.marketing_cloud.rest import RestClient
@@ -23,7 +24,6 @@ log = logging.getLogger("mcaudit.collect.marketing_cloud")
 INTERACTIONS = "interaction/v1/interactions"
 EVENT_DEFINITIONS = "interaction/v1/eventDefinitions"
 PAGE_SIZE = 50  # the documented maximum for both lists
-DETAIL_CONCURRENCY = 4
 RUNNING = frozenset({JourneyStatus.published, JourneyStatus.scheduled_to_publish, JourneyStatus.paused})
 EVENT_REFERENCE = re.compile(r"\{\{\s*Event\.([^.\s\"}]+)\.")
 ENTRY_TYPES = {member.value.casefold(): member for member in EntrySourceType}
@@ -78,7 +78,10 @@ def journey_items(rest: RestClient, page_size: int = PAGE_SIZE,
 
 
 def journeys(rest: RestClient, items: list[dict[str, Any]], sources: EventSources, *,
-             detail_limit: int) -> JourneyResult:
+             detail_limit: int, start: Callable[[Callable[[], EntrySource | None]], Future[EntrySource | None]],
+             ) -> JourneyResult:
+    """Journey versions with their entry sources; `start` runs a detail call (Reads.start), and is
+    only ever called from the collector's orchestrating thread, never from a read."""
     versions = [_journey(item, sources) for item in items]
     for journey in versions:
         if not journey.status.recognised:
@@ -87,8 +90,9 @@ def journeys(rest: RestClient, items: list[dict[str, Any]], sources: EventSource
     pending = [index for index, journey in enumerate(versions)
                if journey.entry_source is None and _may_run(journey) and journey.id]
     chosen = pending[:detail_limit]
-    with ThreadPoolExecutor(max_workers=DETAIL_CONCURRENCY) as pool:
-        found = list(pool.map(lambda index: _detail_source(rest, versions[index], sources), chosen))
+    # on the collector's own pool, so the detail calls count against its bound on reads in flight
+    started = [start(partial(_detail_source, rest, versions[index], sources)) for index in chosen]
+    found = [future.result() for future in started]
     for index, source in zip(chosen, found, strict=True):
         versions[index] = versions[index].model_copy(update={"entry_source": source})
     return JourneyResult(versions, unresolved=len(pending) - len(chosen))
