@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mcaudit.errors import InputError
 from mcaudit.findings import AuditResult, Status
-from mcaudit.snapshot import field_path
+from mcaudit.snapshot.loader import validation_error
 from mcaudit.untrusted import BASELINE, DEFAULT_MAX_BYTES, read_document
 
 FAILING = frozenset({Status.fail.value, Status.waived.value})
@@ -51,11 +51,10 @@ def load_baseline(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> fr
     try:
         report = _Report.model_validate(document.data)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        line, column = document.position(loc)
-        raise InputError(f"not an mcaudit JSON report: {first['msg']}", path=document.path, line=line,
-                         column=column, field=field_path(loc) or None) from None
+        problem = validation_error(error, document, BASELINE, _Report, format_help=None)
+        raise InputError(f"not an mcaudit JSON report: {problem.detail}", path=problem.path, line=problem.line,
+                         column=problem.column, field=problem.field, more=problem.more,
+                         unlisted=problem.unlisted) from None
     if report.format_version != 1:
         raise InputError(f"baseline report format_version {report.format_version} is not supported",
                          path=document.path)

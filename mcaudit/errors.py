@@ -2,9 +2,13 @@
 
 A message may quote a snapshot, a file name or an option value as given; the CLI shows it through
 `safetext.visible`, so whatever it quotes, the error stays one line with no control character.
+An invalid file may have more problems than the first: `details()` gives one further line for
+each (bounded), which the CLI shows, each made visible, below the first.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class McauditError(Exception):
@@ -12,18 +16,32 @@ class McauditError(Exception):
 
     exit_code = 2
 
+    def details(self) -> tuple[str, ...]:
+        """Lines to show below the error's own one: none, unless a subclass has more to say."""
+        return ()
+
 
 class InputError(McauditError):
     """Invalid user input: a bad snapshot, rule file, waiver file or option value (exit 2)."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 column: int | None = None, field: str | None = None) -> None:
+                 column: int | None = None, field: str | None = None,
+                 more: Sequence[InputError] = (), unlisted: int = 0) -> None:
         self.path = path
         self.line = line
         self.column = column
         self.field = field
         self.detail = message
+        # further problems of the same file, listed below the first; `unlisted` more were not kept
+        self.more = tuple(more)
+        self.unlisted = unlisted
         super().__init__(self.render())
+
+    def details(self) -> tuple[str, ...]:
+        lines = tuple(problem.render() for problem in self.more)
+        if self.unlisted:
+            lines += (f"... and {self.unlisted} more problem{'s' if self.unlisted > 1 else ''} not listed",)
+        return lines
 
     def render(self) -> str:
         place = ""

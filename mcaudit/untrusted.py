@@ -127,10 +127,18 @@ class Document:
 
     def position(self, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
         """(line, column) of the deepest key or list item of `loc` that the file has."""
-        wanted = tuple(part for part in loc if isinstance(part, str | int))
-        found = find_positions(self.text, self.format, {wanted[:end] for end in range(1, len(wanted) + 1)})
-        deepest = max(found, key=len, default=None)
-        return found[deepest] if deepest is not None else (None, None)
+        return self.positions([loc])[0]
+
+    def positions(self, locs: list[tuple[Any, ...]]) -> list[tuple[int | None, int | None]]:
+        """`position` of each of `locs`, found in one walk of the text rather than one each."""
+        paths = [tuple(part for part in loc if isinstance(part, str | int)) for loc in locs]
+        prefixes = {path[:end] for path in paths for end in range(1, len(path) + 1)}
+        found = find_positions(self.text, self.format, prefixes)
+        places: list[tuple[int | None, int | None]] = []
+        for path in paths:
+            deepest = next((path[:end] for end in range(len(path), 0, -1) if path[:end] in found), None)
+            places.append(found[deepest] if deepest is not None else (None, None))
+        return places
 
 
 def dotted(path: tuple[Any, ...]) -> str:

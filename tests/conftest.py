@@ -127,6 +127,12 @@ def run_cli_process(*args: str | Path, cwd: Path | None = None, env: dict[str, s
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console's width follows COLUMNS; a developer's exported COLUMNS must not change a test."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def cli():
     return run_cli

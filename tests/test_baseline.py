@@ -45,7 +45,7 @@ def test_a_new_failure_fails_the_run_and_is_named(baseline: Path, tmp_path: Path
 
 def test_console_says_what_the_baseline_covers(baseline: Path, tmp_path: Path) -> None:
     result = run_cli("audit", _with_a_new_failure(tmp_path), "--baseline", baseline)
-    assert "1 finding at or above --fail-on high · 22 failures already in the baseline" in result.stdout
+    assert "1 problem rated high or above must be fixed · 22 failures already in the baseline" in result.stdout
 
 
 def test_sarif_carries_the_baseline_state(baseline: Path, tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_the_action_fails_on_a_broken_snapshot_with_summary_and_sarif(tmp_path: 
     assert "FAIL" in done.stdout  # the console report goes to the job log
     markdown = summary.read_text(encoding="utf-8")
     assert markdown.startswith("## ❌ FAIL: Connection audit of Globex production (drifted)")
-    assert "| Status | Severity | Rule | Subject | Message |" in markdown
+    assert "| Status | Severity | Rule | Finding | Subjects |" in markdown
     sarif = json.loads((tmp_path / "reports" / "mcaudit.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
     assert {result["ruleId"] for result in sarif["runs"][0]["results"]} >= {"SF106", "MC213"}

@@ -190,4 +190,4 @@ def test_installed_entry_point_runs_the_command() -> None:
     result = subprocess.run([script, "audit", SAMPLES / "broken.yaml", "--no-color"], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 1, result.stderr
-    assert "findings at or above --fail-on high" in result.stdout and result.stderr == ""
+    assert "problems rated high or above must be fixed" in result.stdout and result.stderr == ""

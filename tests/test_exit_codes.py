@@ -188,7 +188,7 @@ def test_a_missing_side_is_said_once_above_the_check_lines(without_salesforce: P
     lines = done.stdout.splitlines()
     assert done.stdout.count("has no Salesforce side") == 1
     message = lines.index(f"! {NO_SALESFORCE}")
-    first_check = next(index for index, line in enumerate(lines) if "UNKNOWN" in line)
+    first_check = next(index for index, line in enumerate(lines) if line.startswith("Unknown: "))
     assert message < first_check
     assert "has no Salesforce side" not in done.stderr
 

@@ -119,8 +119,10 @@ def test_partial_unknowns_name_the_failed_collector() -> None:
     assert result["snapshot"]["failed_collectors"] == ["salesforce.permissions"]
     unknown = [finding for finding in result["findings"] if finding["status"] == "unknown"]
     assert unknown
-    for finding in unknown:
-        assert "collector salesforce.permissions failed: REQUEST_LIMIT_EXCEEDED" in finding["message"]
+    for finding in unknown:  # the message names what is missing; why is its evidence
+        assert "were not collected" in finding["message"] or "was not collected" in finding["message"]
+        assert any("collector salesforce.permissions failed: REQUEST_LIMIT_EXCEEDED" in item
+                   for item in finding["evidence"])
 
 
 @pytest.mark.parametrize("rule_id", PERSON_CHECKED)

@@ -15,7 +15,7 @@ def test_only_an_html_file_still_prints_the_verdict(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert result.stderr.splitlines()[-2:] == [
         f"mcaudit: wrote html report to {out}",
-        "mcaudit: FAIL  14 findings at or above --fail-on high",
+        "mcaudit: FAIL  14 problems rated high or above must be fixed",
     ]
 
 
@@ -23,7 +23,8 @@ def test_the_verdict_stays_with_quiet_and_passes_say_so(tmp_path: Path) -> None:
     result = run_cli("audit", "--quiet", SAMPLES / "healthy.yaml", "-o", tmp_path / "x.html")
     assert result.returncode == 0, result.stderr
     assert "wrote" not in result.stderr
-    assert result.stderr.splitlines()[-1] == "mcaudit: PASS  nothing at or above --fail-on high"
+    assert result.stderr.splitlines()[-1] == (
+        "mcaudit: PASS  nothing rated high or above failed, and every check could be made")
 
 
 def test_several_snapshots_name_each_verdict_and_roll_up(tmp_path: Path) -> None:
@@ -31,12 +32,12 @@ def test_several_snapshots_name_each_verdict_and_roll_up(tmp_path: Path) -> None
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     assert lines[-1] == "mcaudit: 2 snapshots: 1 FAIL, 1 PASS; exit 1"
-    assert lines[-3].endswith(": FAIL  14 findings at or above --fail-on high")
-    assert lines[-2].endswith(": PASS  nothing at or above --fail-on high")
+    assert lines[-3].endswith(": FAIL  14 problems rated high or above must be fixed")
+    assert lines[-2].endswith(": PASS  nothing rated high or above failed, and every check could be made")
 
 
 def test_a_report_on_standard_output_carries_its_own_verdict(tmp_path: Path) -> None:
     result = run_cli("audit", SAMPLES / "broken.yaml", "-f", "html", "-f", "json", "-o", tmp_path / "x.html")
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("{")  # the JSON report says the verdict; stderr need not repeat it
-    assert "14 findings" not in result.stderr and "wrote" not in result.stderr
+    assert "14 problems" not in result.stderr and "wrote" not in result.stderr

@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from mcaudit.baseline import apply_baseline, load_baseline
-from mcaudit.cli.evaluation import finish, with_lines
+from mcaudit.cli.evaluation import evaluate_shown, finish, load_shown
 from mcaudit.cli.options import ReportOptions, check_known_ids, report_options
 from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
-from mcaudit.engine import evaluate, load_rules
+from mcaudit.engine import load_rules
 from mcaudit.findings import AuditResult
-from mcaudit.snapshot import load_snapshot
 
 
 @click.command()
@@ -49,7 +48,6 @@ def audit(snapshots: tuple[Path, ...], baseline_file: Path | None, allow_incompl
     known = load_baseline(baseline_file, max_bytes=options.max_bytes) if baseline_file else None
     results: list[AuditResult] = []
     for path in snapshots:
-        loaded = load_snapshot(path, max_bytes=options.max_bytes)
-        result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+        result = evaluate_shown(load_shown(path, options), pack, config, options)
         results.append(apply_baseline(result, known) if known is not None else result)
     finish("audit", tuple(results), options, pairs, allow_incomplete=allow_incomplete)

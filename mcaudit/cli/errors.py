@@ -1,5 +1,8 @@
 """The top-level handler: every error becomes one visible line on stderr and an exit code.
 
+An invalid file's further problems (at most 20 in all, mcaudit.snapshot.loader) follow that
+line, one indented line each, so a grep for `mcaudit: error:` still finds the one line it did.
+
 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error, invalid input or a
 report that could not be written; 3 live collection could not complete; 4 nothing failed but a
 check at or above --fail-on could not run (its data was not collected); 130 interrupted; 141
@@ -24,9 +27,11 @@ _SHOWN_WHOLE: tuple[type[click.ClickException], ...] = tuple(
     getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name))
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """The one line an error is: whatever it quotes (a name, a path, an option value), visible."""
-    sys.stderr.write(f"mcaudit: {visible(message)}\n")
+def fail(message: str, code: int, details: tuple[str, ...] = ()) -> NoReturn:
+    """The one line an error is, and its details indented below it: whatever they quote (a name,
+    a path, an option value), visible, so each stays one line."""
+    sys.stderr.write("".join(f"{line}\n" for line in (f"mcaudit: {visible(message)}",
+                                                       *(f"  {visible(detail)}" for detail in details))))
     sys.stderr.flush()
     sys.exit(code)
 
@@ -74,7 +79,7 @@ def run_guarded(run: Callable[[], object], *, debug: bool) -> NoReturn:
             raise
         if isinstance(error, OutputError):
             _quiet_stdout()
-        fail(f"error: {error}", error.exit_code)
+        fail(f"error: {error}", error.exit_code, error.details())
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:

@@ -1,5 +1,6 @@
-"""The steps audit, preflight and verify share around evaluate(): the rules for a mode, each
-finding's line in its snapshot file, and the report that ends the run with its exit code.
+"""The steps audit, preflight and verify share around evaluate(): the rules for a mode, loading
+and evaluating a snapshot (with a spinner on a terminal when that takes a while), each finding's
+line in its snapshot file, and the report that ends the run with its exit code.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from pathlib import Path
 from mcaudit import __version__
 from mcaudit.cli.options import ReportOptions, check_known_ids
 from mcaudit.cli.output import emit, warn_notes
-from mcaudit.engine import EvaluationConfig, RulePack, load_rules
+from mcaudit.cli.progress import file_size, status
+from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
 from mcaudit.engine.evaluate import selected_rules
 from mcaudit.errors import InputError
 from mcaudit.findings import AuditReport, AuditResult, Status
+from mcaudit.snapshot import load_snapshot
+from mcaudit.snapshot.loader import LoadedSnapshot
 from mcaudit.snapshot.locate import locate_lines
 
 
@@ -26,6 +30,21 @@ def rules_for_mode(mode: str, options: ReportOptions, config: EvaluationConfig) 
         in_mode = ", ".join(rule.id for rule in pack.rules if mode in rule.modes)
         raise InputError(f"--select/--ignore leave no {mode} rule to run (its rules: {in_mode})")
     return pack
+
+
+def load_shown(path: Path, options: ReportOptions) -> LoadedSnapshot:
+    """load_snapshot, saying so on a terminal when it takes more than a second (a large YAML file)."""
+    with status(f"loading {path}{file_size(path)}", quiet=options.quiet, no_color=options.no_color):
+        return load_snapshot(path, max_bytes=options.max_bytes)
+
+
+def evaluate_shown(loaded: LoadedSnapshot, pack: RulePack, config: EvaluationConfig,
+                   options: ReportOptions) -> AuditResult:
+    """evaluate and with_lines, saying so on a terminal when they take more than a second."""
+    count = len(selected_rules(pack, config))
+    with status(f"evaluating {count} rule{'s' if count != 1 else ''}", quiet=options.quiet,
+                no_color=options.no_color):
+        return with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
 
 
 def with_lines(result: AuditResult) -> AuditResult:

@@ -19,11 +19,12 @@ import click
 from mcaudit.engine import EvaluationConfig, RulePack
 from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
 from mcaudit.engine.rotation_assets import RotationBaseline
-from mcaudit.engine.waivers import check_waiver_rules, load_waivers, suggest_rule_id
+from mcaudit.engine.waivers import check_waiver_rules, load_waivers
 from mcaudit.errors import InputError
 from mcaudit.findings import Severity
 from mcaudit.report import FORMATS
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
+from mcaudit.suggest import suggest_rule_id  # look-alikes first: SF1O6 is SF106
 
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
 # a century: more is no limit at all, and far more overflows the date arithmetic

@@ -35,8 +35,13 @@ def want_color(no_color: bool) -> bool:
 
 
 def terminal_width() -> int:
+    """COLUMNS when set (the shell's convention, and how a CI job asks for a width), else the
+    terminal's width, else 110 for a file or a pipe; kept within 60..160 either way."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return max(60, min(int(columns), 160))
     if stdout_is_terminal():
-        return max(80, min(os.get_terminal_size().columns, 160))
+        return max(60, min(os.get_terminal_size().columns, 160))
     return 110
 
 
@@ -101,7 +106,9 @@ def emit(report: AuditReport, pairs: list[OutputPair], *, no_color: bool, quiet:
                                     width=terminal_width())
             write_stdout(render(report, fmt, options))
             continue
-        write_file(path, render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose)), what="the report")
+        companions = tuple(str(other) for _, other in pairs if other is not None and other != path)
+        write_file(path, render(report, fmt, RenderOptions(quiet=quiet, verbose=verbose, companions=companions)),
+                   what="the report")
         if to_files and not quiet:
             sys.stderr.write(f"mcaudit: wrote {fmt} report to {visible(path)}\n")
     if to_files:

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import click
 
-from mcaudit.cli.evaluation import finish, rules_for_mode, with_lines
+from mcaudit.cli.evaluation import evaluate_shown, finish, load_shown, rules_for_mode
 from mcaudit.cli.options import ReportOptions, report_options
 from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
-from mcaudit.engine import evaluate
 from mcaudit.errors import InputError
 from mcaudit.rotation.run import with_runbook, write_preflight_plan
 from mcaudit.safetext import visible
-from mcaudit.snapshot import load_snapshot
 
 
 @click.command()
@@ -43,8 +41,8 @@ def preflight(snapshot: Path, save_plan: Path | None, options: ReportOptions) ->
     refuse_overwriting_inputs(outputs, [("snapshot", snapshot), *options.input_files()])
     config = options.evaluation_config("preflight", strict=True)
     pack = rules_for_mode("preflight", options, config)
-    loaded = load_snapshot(snapshot, max_bytes=options.max_bytes)
-    result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+    loaded = load_shown(snapshot, options)
+    result = evaluate_shown(loaded, pack, config, options)
     result = with_runbook(result, loaded, config, save_plan)
     if save_plan is not None:
         write_preflight_plan(loaded, result, save_plan)

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import click
 
-from mcaudit.cli.evaluation import finish, rules_for_mode, with_lines
+from mcaudit.cli.evaluation import evaluate_shown, finish, load_shown, rules_for_mode
 from mcaudit.cli.options import ReportOptions, report_options
 from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
-from mcaudit.engine import evaluate
 from mcaudit.rotation.baseline import build_baseline
 from mcaudit.rotation.run import load_before, rotation_time
-from mcaudit.snapshot import load_snapshot
 
 
 @click.command()
@@ -48,9 +46,9 @@ def verify(snapshots: tuple[Path, ...], plan_file: Path | None, rotated_at: str 
     moment = rotation_time(rotated_at) if rotated_at is not None else None
     before = load_before(plan_file if plan_file is not None else snapshots[0],
                          from_plan=plan_file is not None, max_bytes=options.max_bytes)
-    after = load_snapshot(snapshots[-1], max_bytes=options.max_bytes)
+    after = load_shown(snapshots[-1], options)
     baseline = build_baseline(before, after.snapshot, after.path, moment)
     config = options.evaluation_config("verify", strict=True, baseline=baseline)
     pack = rules_for_mode("verify", options, config)
-    result = with_lines(evaluate(after.snapshot, pack, config, path=after.path))
+    result = evaluate_shown(after, pack, config, options)
     finish("verify", (result,), options, pairs)

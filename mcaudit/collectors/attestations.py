@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from mcaudit.errors import InputError
 from mcaudit.snapshot import Attestation, field_path
+from mcaudit.snapshot.loader import validation_error
 from mcaudit.untrusted import ATTESTATIONS, read_document
 
 _LIST = TypeAdapter(list[Attestation])
@@ -34,10 +35,8 @@ def load_attestations(path: Path) -> tuple[Attestation, ...]:
     try:
         return tuple(_LIST.validate_python(data))
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        line, column = document.position((*inside, *first["loc"]))
-        raise InputError(first["msg"], path=document.path, line=line, column=column,
-                         field=f"attestations{_where(first['loc'])}") from None
+        raise validation_error(error, document, ATTESTATIONS, list[Attestation], format_help=None,
+                               inside=inside) from None
 
 
 def _where(loc: tuple[Any, ...]) -> str:

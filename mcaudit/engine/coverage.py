@@ -76,10 +76,19 @@ def coverage_gaps(snapshot: Snapshot, findings: Iterable[Finding], order: Sequen
             if finding.rule_id not in rules:
                 rules.append(finding.rule_id)
     lines = []
+    # sections lost to the same collector error are said in one line, the error once
+    by_reason: dict[str, list[str]] = {}
     for section, rules in sorted(by_section.items()):
-        checks = f"{len(rules)} check{'s' if len(rules) != 1 else ''} cannot run ({id_ranges(rules, order)})"
-        if section in _SIDES:
-            lines.append(f"the snapshot has no {_SIDES[section]} side: {checks}")
+        checks = f"{len(rules)} check{'s' if len(rules) != 1 else ''}"
+        reason = "; ".join(collector_problems(snapshot, [section]))
+        if reason:
+            what = f"the {_SIDES[section]} side" if section in _SIDES else section
+            by_reason.setdefault(reason, []).append(f"{what} ({checks}: {id_ranges(rules, order)})")
+        elif section in _SIDES:
+            lines.append(f"the snapshot has no {_SIDES[section]} side: {checks} cannot run ({id_ranges(rules, order)})")
         else:
-            lines.append(f"{section} was not collected: {checks}")
+            lines.append(f"{section} was not collected: {checks} cannot run ({id_ranges(rules, order)})")
+    for reason, parts in by_reason.items():
+        said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        lines.append(f"{reason}: {said} {'were' if len(parts) > 1 else 'was'} not collected")
     return tuple(lines)

@@ -96,11 +96,11 @@ def _declarative(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
     result = _condition(rule.check, rule, subject, ctx, state)
     evidence = tuple(state.evidence) + _context_evidence(rule, subject)
     if result is True:
-        return Outcome(Status.pass_, _message(rule, "pass", subject), evidence, state.attested)
+        return Outcome(Status.pass_, _message(rule, "pass", subject, evidence), evidence, state.attested)
     if result is False:
-        return Outcome(Status.fail, _message(rule, "fail", subject), evidence, state.attested)
+        return Outcome(Status.fail, _message(rule, "fail", subject, evidence), evidence, state.attested)
     if state.missing:
-        return Outcome(Status.unknown, _not_collected(state.missing, ctx), evidence)
+        return _not_collected(state.missing, ctx, evidence)
     return _manual(rule, state.stale, ctx)
 
 
@@ -128,18 +128,21 @@ def _manual(rule: RuleSpec, stale: Attested | None, ctx: Context) -> Outcome:
     return Outcome(Status.manual, message)
 
 
-def _message(rule: RuleSpec, kind: str, subject: Subject) -> str:
+def _message(rule: RuleSpec, kind: str, subject: Subject, evidence: tuple[str, ...]) -> str:
+    """The rule's own words for this outcome; a rule without them (a custom one) says what was
+    found ("Package version: 1.0 (expected 2.0)"), never its title, which names the passing state."""
     template = rule.messages.pass_ if kind == "pass" else rule.messages.fail
     if template is None:
-        template = "{subject}: " + ("OK" if kind == "pass" else rule.title.rstrip(".") + " (not met)")
+        return f"{subject.label}: {'; '.join(evidence[:2]) or kind}"
     return template.replace("{subject}", subject.label)
 
 
-def _not_collected(paths: list[str], ctx: Context) -> str:
+def _not_collected(paths: list[str], ctx: Context, evidence: tuple[str, ...] = ()) -> Outcome:
+    """`unknown`, naming what was not collected; why (a collector's error) is evidence, so a report
+    that says it once above the findings need not repeat it in every message."""
     unique = list(dict.fromkeys(paths))
     message = "cannot tell: " + ", ".join(unique) + (" was" if len(unique) == 1 else " were") + " not collected"
-    reasons = collector_problems(ctx.snapshot, unique)
-    return message + (f" ({'; '.join(reasons)})" if reasons else "")
+    return Outcome(Status.unknown, message, tuple(collector_problems(ctx.snapshot, unique)) + evidence)
 
 
 def _run_check(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
@@ -153,7 +156,7 @@ def _run_check(rule: RuleSpec, subject: Subject, ctx: Context) -> Outcome:
     except NotApplicable as reason:
         return Outcome(Status.na, str(reason))
     except Missing as missing_data:
-        return Outcome(Status.unknown, _not_collected([missing_data.what], ctx))
+        return _not_collected([missing_data.what], ctx)
 
 
 def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
@@ -167,12 +170,12 @@ def _evaluate_rule(rule: RuleSpec, ctx: Context) -> list[Finding]:
         return [finding("snapshot", None, Outcome(Status.na, f"{unused[0]} is not in the snapshot: not in use"))]
     missing = [need for need in rule.needs if not section_present(ctx.snapshot, need)]
     if missing:
-        return [finding("snapshot", missing[0], Outcome(Status.unknown, _not_collected(missing, ctx)))]
+        return [finding("snapshot", missing[0], _not_collected(missing, ctx))]
     try:
         subjects = SUBJECTS[rule.subjects](ctx)
     except Missing as missing_data:
         return [finding("snapshot", missing_data.what,
-                        Outcome(Status.unknown, _not_collected([missing_data.what], ctx)))]
+                        _not_collected([missing_data.what], ctx))]
     if not subjects:
         fallback = rule.when_no_subjects or when_no_subjects(rule.subjects)
         status = Status(fallback.status) if fallback else Status.na

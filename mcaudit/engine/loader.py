@@ -12,7 +12,6 @@ RuleError naming the file, the line and the field, with a did-you-mean for a nea
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,6 +42,7 @@ from mcaudit.findings import Area
 from mcaudit.resources import rules_dir
 from mcaudit.snapshot import Snapshot, field_path
 from mcaudit.snapshot.locate import locate_lines, parse_path
+from mcaudit.suggest import did_you_mean
 from mcaudit.untrusted import RULE_FILE, read_document
 
 # RE2 instructions the `matches` patterns of all loaded rules may compile to together: matching
@@ -111,13 +111,6 @@ def rule_from(data: Any, file: Path) -> RuleSpec:
 
 _RULE_MODELS = (RuleSpec, Leaf, Combinator, FunctionCheck, Messages, Manual, RuleSource, WhenNoSubjects)
 _RULE_FIELDS = sorted({info.alias or name for model in _RULE_MODELS for name, info in model.model_fields.items()})
-_LONGEST_GUESSED = 100  # characters; a longer name is no typo of a short one
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """'; did you mean 'username'?' for a near miss, else ''."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6) if len(name) <= _LONGEST_GUESSED else []
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _line_of(file: Path, where: str) -> int | None:

@@ -9,9 +9,7 @@ prefix names no rule at all is a typo, refused like the same typo in --select (w
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
-import re
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
@@ -21,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from mcaudit.errors import InputError
 from mcaudit.findings import Finding, Status
-from mcaudit.snapshot import field_path
+from mcaudit.snapshot.loader import validation_error
 from mcaudit.snapshot.types import NonEmptyStr, Str, Timestamp
+from mcaudit.suggest import suggest_rule_id
 from mcaudit.untrusted import WAIVERS, read_document
 
 WAIVABLE = frozenset({Status.fail, Status.unknown, Status.manual})
@@ -59,22 +58,10 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
     try:
         waivers = tuple(WaiverFile.model_validate(document.data).waivers)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        line, column = document.position(loc)
-        raise InputError(first["msg"], path=document.path, line=line, column=column,
-                         field=field_path(loc) or None) from None
+        raise validation_error(error, document, WAIVERS, WaiverFile, format_help=None) from None
     for index, waiver in enumerate(waivers):
         waiver._origin = (document.path, document.position(("waivers", index, "rule"))[0])
     return waivers
-
-
-def suggest_rule_id(prefix: str, known_ids: Collection[str]) -> str:
-    """' (did you mean SF120?)' for a near miss among the rule ids and their prefixes, else ''."""
-    candidates = set(known_ids) | {match.group(0) for rule_id in known_ids
-                                   if (match := re.match(r"[A-Za-z]+", rule_id))}
-    close = difflib.get_close_matches(prefix.upper(), sorted(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def check_waiver_rules(waivers: tuple[Waiver, ...], known_ids: Collection[str]) -> None:

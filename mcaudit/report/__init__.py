@@ -22,6 +22,7 @@ class RenderOptions:
     verbose: bool = False
     quiet: bool = False
     width: int = 110
+    companions: tuple[str, ...] = ()  # the other report files of the run, named where one is shortened
 
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
@@ -40,7 +41,7 @@ def _lazy(module: str, function: str, **options: str) -> Renderer:
 
 FORMATS: dict[str, Renderer] = {
     "console": _lazy("console", "render_console", color="color", verbose="verbose", quiet="quiet", width="width"),
-    "markdown": _lazy("markdown_format", "render_markdown", verbose="verbose"),
+    "markdown": _lazy("markdown_format", "render_markdown", verbose="verbose", companions="companions"),
     "html": _lazy("html_format", "render_html"),
     "json": _lazy("json_format", "render_json"),
     "sarif": _lazy("sarif_format", "render_sarif"),

@@ -1,4 +1,5 @@
-"""The console summary: findings that need attention grouped by area, then counts and verdict.
+"""The console summary: the verdict and counts first, then findings most urgent first, a rule
+failing for many subjects as one entry with its count.
 
 Every value from a snapshot goes into rich Text objects, never into markup strings, so a name
 like "[bold]x[/]" or "<script>" prints literally; and every value passes `visible` first, so a
@@ -10,7 +11,6 @@ command there either.
 
 from __future__ import annotations
 
-from collections import Counter
 from io import StringIO
 from typing import Any
 
@@ -19,8 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mcaudit.findings import AuditReport
-from mcaudit.report.presentation import fleet, printable
-from mcaudit.report.viewmodel import ATTENTION, group_by_area, report_dict
+from mcaudit.report.presentation import banner, fleet, printable, rule_groups
+from mcaudit.report.viewmodel import ATTENTION, report_dict
 from mcaudit.safetext import visible
 
 STATUS_STYLE = {
@@ -43,79 +43,94 @@ VERDICT_STYLE = {"fail": "bold white on red", "incomplete": "bold black on yello
 DECISION_STYLE = {"GO": "bold white on green", "NO-GO": "bold white on red"}
 
 
-def _finding_row(finding: dict[str, Any], *, detail: bool) -> Table:
-    """One finding as a grid row: long messages and evidence wrap inside their own column."""
-    label, style = STATUS_STYLE[finding["status"]]
-    body = Text(finding["message"])
-    if finding.get("baseline_state") == "unchanged":
-        body.append("  (in the baseline)", style="dim")
-    if detail:
-        extra: list[tuple[str, str]] = [("evidence: ", item) for item in finding["evidence"]]
-        if finding["status"] == "fail" and finding["remediation"]:
-            extra.append(("fix: ", finding["remediation"]))
-        if finding["status"] == "waived" and finding["waiver_reason"]:
-            extra.append(("waived: ", finding["waiver_reason"]))
-        where = finding["source"]["cite"] if finding["source"] else ""
-        if finding["location"]:
-            where += f" · at {finding['location']}" + (f" (line {finding['line']})" if finding["line"] else "")
-        if where:
-            extra.append(("", where))
-        for key, value in extra:
-            body.append("\n")
-            body.append(key, style="dim")
-            body.append(value, style="dim" if not key else "")
+SECTIONS = {
+    "fail": "Failed",
+    "unknown": "Unknown: the data was not collected",
+    "manual": "Manual: no API shows it, a person must look",
+    "waived": "Waived",
+    "pass": "Passed",
+    "n/a": "Not applicable",
+}
+MORE_SUBJECTS = 3  # subjects named after a group's first finding before "and N more"
+
+
+def _row(severity: str, rule_id: str, body: Text) -> Table:
+    """severity, rule id, then the body wrapped in its own column."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=1)
-    grid.add_column(width=7, no_wrap=True)
     grid.add_column(width=8, no_wrap=True)
     grid.add_column(width=6, no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row("", Text(label, style=style), Text(finding["severity"], style=SEVERITY_STYLE[finding["severity"]]),
-                 Text(finding["rule_id"], style="bold"), body)
+    grid.add_row("", Text(severity, style=SEVERITY_STYLE[severity]), Text(rule_id, style="bold"), body)
     return grid
 
 
-def _summary(result: dict[str, Any]) -> list[Text]:
+def _details(finding: dict[str, Any]) -> Text:
+    """The finding's message, then its evidence, fix, source and place in the snapshot."""
+    body = Text(finding["message"])
+    if finding.get("baseline_state") == "unchanged":
+        body.append("  (in the baseline)", style="dim")
+    extra: list[tuple[str, str]] = [("evidence: ", item) for item in finding["evidence"]]
+    if finding["status"] in ("fail", "manual") and finding["remediation"]:
+        extra.append(("fix: ", finding["remediation"]))
+    if finding["status"] == "waived" and finding["waiver_reason"]:
+        extra.append(("waived: ", finding["waiver_reason"]))
+    source = finding["source"]
+    where = source["cite"] + (f" {source['url']}" if source["url"] else "") if source else ""
+    if finding["location"]:
+        where += f" · at {finding['location']}" + (f" (line {finding['line']})" if finding["line"] else "")
+    if where:
+        extra.append(("", where))
+    for key, value in extra:
+        body.append("\n")
+        body.append(key, style="dim")
+        body.append(value, style="dim" if not key else "")
+    return body
+
+
+def _summary_line(finding: dict[str, Any], group: dict[str, Any]) -> Text:
+    """A group in one entry: its first finding's message, then how many more and whom."""
+    body = Text(finding["message"])
+    if finding.get("baseline_state") == "unchanged":
+        body.append("  (in the baseline)", style="dim")
+    rest = group["findings"][1:]
+    if rest:
+        named = ", ".join(f["subject"] for f in rest[:MORE_SUBJECTS])
+        more = len(rest) - MORE_SUBJECTS
+        body.append(f"\n+ {len(rest):,} more: {named}" + (f" and {more:,} more" if more > 0 else ""),
+                    style="dim")
+    return body
+
+
+def _counts(result: dict[str, Any]) -> Text:
     counts = result["summary"]["by_status"]
-    line = Text(f"{result['summary']['total']} checks: ")
+    total = result["summary"]["total"]
+    line = Text(f"{total:,} check{'' if total == 1 else 's'}: ")
     parts = [(counts[key], STATUS_STYLE[key]) for key in STATUS_STYLE if counts.get(key)]
     for index, (count, (label, style)) in enumerate(parts):
-        line.append(f"{count} {label.lower()}", style=style)
+        line.append(f"{count:,} {label.lower()}", style=style)
         if index < len(parts) - 1:
             line.append(" · ")
-    severities = Text("failures by severity: ")
+    line.append(" | failures by severity: ")
     for index, (severity, count) in enumerate(result["summary"]["failures_by_severity"].items()):
-        severities.append(f"{severity} {count}", style=SEVERITY_STYLE[severity] if count else "dim")
+        line.append(f"{severity} {count:,}", style=SEVERITY_STYLE[severity] if count else "dim")
         if index < 4:
-            severities.append(" · ")
-    return [line, severities]
+            line.append(" · ")
+    return line
 
 
-def _verdict(result: dict[str, Any]) -> Text:
-    verdict = result["verdict"]
-    text = Text()
-    decision = result.get("decision")
-    if decision:  # a preflight ends as it began: GO or NO-GO, never a bare PASS
-        text.append(f" {decision} ", style=DECISION_STYLE[decision])
-        blocking = result["summary"]["blocking"]
-        text.append(" every precondition is proven" if decision == "GO" else
-                    f" {blocking} precondition{'s' if blocking != 1 else ''} not proven (see above)")
-        return text
-    text.append(f" {verdict.upper()} ", style=VERDICT_STYLE[verdict])
-    blocking = result["summary"]["blocking"]
-    if verdict == "fail":
-        text.append(f" {blocking} finding{'s' if blocking != 1 else ''} at or above "
-                    f"--fail-on {result['fail_on']}")
-    elif verdict == "incomplete":
-        unresolved = result["summary"]["by_status"]["unknown"] + result["summary"]["by_status"]["manual"]
-        text.append(f" nothing failed at or above --fail-on {result['fail_on']}, but {unresolved} "
-                    "check(s) could not be verified (unknown or manual)")
-    else:
-        text.append(f" nothing at or above --fail-on {result['fail_on']}")
+def _verdict(result: dict[str, Any]) -> list[RenderableType]:
+    """The verdict banner: label, why, and what to do next (shared wording: presentation.banner)."""
+    said = banner(result)
+    style = DECISION_STYLE.get(said["label"]) or VERDICT_STYLE[result["verdict"]]
+    body = Text(said["detail"])
     known = sum(1 for f in result["findings"] if f.get("baseline_state") == "unchanged")
     if known:
-        text.append(f" · {known} failure{'s' if known != 1 else ''} already in the baseline", style="dim")
-    return text
+        body.append(f" · {known} failure{'s' if known != 1 else ''} already in the baseline", style="dim")
+    body.append("\n" + said["action"], style="bold")
+    threshold = f"threshold --fail-on {result['fail_on']}" + (" (strict)" if result["strict"] else "")
+    body.append(f"\n{threshold}", style="dim")
+    return [_hanging(Text(f" {said['label']} ", style=style), body, indent=len(said["label"]) + 3)]
 
 
 def _hanging(prefix: Text | str, body: Text, *, indent: int) -> Table:
@@ -127,23 +142,12 @@ def _hanging(prefix: Text | str, body: Text, *, indent: int) -> Table:
     return grid
 
 
-def _preflight_lines(result: dict[str, Any], *, quiet: bool) -> list[RenderableType]:
-    """A preflight leads with its decision, then what would fail, the runbook and its notes."""
-    decision = result["decision"]
-    if decision == "GO":
-        reason = Text("nothing that a credential rotation breaks is running, and every preflight check passed")
-    else:
-        titles = {f["rule_id"]: visible(f["title"]) for f in result["findings"]}
-        open_ = Counter((f["rule_id"], f["status"]) for f in result["findings"]
-                        if f["status"] not in ("pass", "n/a", "waived"))
-        reason = Text("do not rotate the credentials yet: " + "; ".join(
-            f"{rule_id} {titles[rule_id]} ({count} {status})" for (rule_id, status), count in sorted(open_.items())))
-    head = _hanging(Text(f" {decision} ", style=DECISION_STYLE[decision]), reason, indent=len(decision) + 3)
-    lines: list[RenderableType] = [Text(), head]
+def _runbook_lines(result: dict[str, Any]) -> list[RenderableType]:
+    """A preflight's anticipated impact, runbook and notes."""
     runbook = printable(result["runbook"])  # each part as it is printed, not the passes only counted
-    if quiet or runbook is None:
-        return lines
-    lines += [Text(), Text("Anticipated impact if rotated now", style="bold underline")]
+    if runbook is None:
+        return []
+    lines: list[RenderableType] = [Text(), Text("Anticipated impact if rotated now", style="bold underline")]
     lines += [_hanging("  - ", Text(item), indent=4) for item in runbook["impact"]]
     lines += [Text(), Text("Runbook", style="bold underline")]
     for step in runbook["steps"]:
@@ -157,8 +161,40 @@ def _preflight_lines(result: dict[str, Any], *, quiet: bool) -> list[RenderableT
     return lines
 
 
+def _findings_lines(result: dict[str, Any], *, verbose: bool) -> list[RenderableType]:
+    """Sections by status (failed first), each ordered by severity across areas. By default a rule
+    is one entry with its count; --verbose lists every finding with its evidence and fix. A
+    verify lists its passes with their evidence by default: they are what it proves."""
+    listed = set(ATTENTION) | ({"pass"} if result["mode"] == "verify" else set())
+    lines: list[RenderableType] = []
+    groups = rule_groups(result["findings"])
+    for status, title in SECTIONS.items():
+        members = [g for g in groups if g["status"] == status]
+        if not members or not (verbose or status in listed):
+            continue
+        count = sum(g["count"] for g in members)
+        lines += [Text(), Text(f"{title} ({count:,})", style="bold underline " + STATUS_STYLE[status][1])]
+        detailed = verbose or status == "pass"
+        for group in members:
+            shown = printable(group["findings"])
+            if detailed:
+                lines += [_row(group["severity"], group["rule_id"], _details(f)) for f in shown]
+            else:
+                lines.append(_row(group["severity"], group["rule_id"], _summary_line(shown[0], printable(group))))
+    hidden = sum(1 for f in result["findings"] if f["status"] not in listed)
+    if not verbose:
+        hint = "--verbose adds evidence, fixes and sources, and lists every subject"
+        if hidden:
+            hint = (f"{hidden:,} passed or n/a check{'' if hidden == 1 else 's'} not listed; --verbose lists "
+                    "every check and subject, with evidence, fixes and sources")
+        lines += [Text(), Text(hint, style="dim")]
+    return lines
+
+
 def render_console(report: AuditReport, *, color: bool = False, verbose: bool = False,
                    quiet: bool = False, width: int = 110) -> str:
+    """Per snapshot: what was audited, the verdict with its next action and the counts, what was
+    not collected (once), a preflight's runbook, then the findings most urgent first."""
     data = report_dict(report)
     buffer = StringIO()
     console = Console(file=buffer, width=width, color_system="standard" if color else None,
@@ -177,36 +213,20 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
         if snapshot["failed_collectors"]:
             identity += f" · incomplete collectors: {', '.join(snapshot['failed_collectors'])}"
         console.print(Text(identity, style="dim"))
-        if result.get("decision"):
-            for line in _preflight_lines(result, quiet=quiet):
-                console.print(line)
+        console.print()
+        for line in _verdict(printable(result)):
+            console.print(line)
+        console.print(_counts(result))
         gaps = report.results[position].gaps
         if gaps:  # once, above the per-check lines that each repeat "not collected"
             console.print()
             for gap in gaps:
                 console.print(_hanging(Text("! ", style="bold yellow"), Text(visible(gap), style="yellow"),
                                        indent=2))
-        # a verify's passes are its evidence (what an admin attaches to the change ticket), so they
-        # are listed by default, each with its evidence
-        detailed = ATTENTION | {"pass"} if result["mode"] == "verify" else ATTENTION
-        if not quiet:
-            for area, findings in group_by_area(result["findings"]):
-                shown = [f for f in findings if verbose or f["status"] in detailed]
-                hidden = len(findings) - len(shown)
-                if not shown and not hidden:
-                    continue
-                console.print()
-                heading = Text(area, style="bold underline")
-                if hidden:
-                    heading.append(f"  ({hidden} passed or n/a hidden; --verbose shows them)",
-                                   style="dim")
-                console.print(heading)
-                for finding in shown:
-                    console.print(_finding_row(printable(finding), detail=finding["status"] in detailed))
-        console.print()
-        for line in _summary(result):
+        if quiet:
+            continue
+        for line in _runbook_lines(result) + _findings_lines(result, verbose=verbose):
             console.print(line)
-        console.print(_verdict(result))
     roll_up = fleet(data)
     if roll_up is not None:
         console.print()

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from mcaudit.findings import AuditReport
 from mcaudit.report.jinja_env import html_environment
-from mcaudit.report.presentation import report_view
+from mcaudit.report.presentation import html_cards, html_filters, report_view
 from mcaudit.report.viewmodel import report_dict
 from mcaudit.resources import reports_dir
 
@@ -39,6 +39,11 @@ def _assets() -> tuple[str, str]:
     return style, script
 
 
+def _sentence(text: str) -> str:
+    """'do not rotate yet: ...' as the banner's sentence: 'Do not rotate yet: ...'."""
+    return text[:1].upper() + text[1:]
+
+
 def content_security_policy(style: str, script: str) -> str:
     return "; ".join((
         "default-src 'none'",
@@ -52,10 +57,14 @@ def content_security_policy(style: str, script: str) -> str:
 
 def render_html(report: AuditReport) -> str:
     style, script = _assets()
-    view = report_view(report_dict(report))
+    data = report_dict(report)
+    view = report_view(data)
+    results = [{**result, "cards": html_cards(result["findings"]), "why": _sentence(result["banner"]["detail"])}
+               for result in view["results"]]
     template = html_environment().get_template(TEMPLATE)
     return template.render(
-        **view,
+        **{**view, "results": results},
+        filters=html_filters(data["results"]),
         csp=content_security_policy(style, script),
         style=Markup(style),  # our own static file, hashed into the CSP above
         script=Markup(script),

@@ -67,30 +67,120 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _rated(fail_on: str) -> str:
+    """'rated high or above': the --fail-on threshold in words."""
+    return "rated critical" if fail_on == "critical" else f"rated {fail_on} or above"
+
+
+def _listed(items: list[str], *, limit: int = 3) -> str:
+    """'a, b and c', or 'a, b, c and 4 more'."""
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _to_pause(result: dict[str, Any]) -> tuple[list[str], str]:
+    """The live assets a preflight says to pause first, as its findings name them, and the runbook
+    steps that pause them ('steps 1-4'). A failing finding names an asset when a pause step of the
+    runbook carries that asset's key."""
+    steps = [step for step in (result.get("runbook") or {}).get("steps", []) if step["phase"] == "pause"]
+    keys = {step["asset_key"] for step in steps if step["asset_key"]}
+    assets = [f["subject"] for f in result["findings"] if f["status"] == Status.fail.value
+              and any(f"key {key})" in f["subject"] or f"Id {key})" in f["subject"] for key in keys)]
+    numbers = [step["number"] for step in steps]
+    where = ""
+    if numbers:
+        where = f"step {numbers[0]}" if len(numbers) == 1 else f"steps {numbers[0]}-{numbers[-1]}"
+    return assets, where
+
+
+def _no_go_reason(result: dict[str, Any]) -> tuple[str, str]:
+    """What stands between this preflight and GO, naming the assets to pause, and what to do."""
+    assets, steps = _to_pause(result)
+    others = [group for group in rule_groups(result["findings"])
+              if group["status"] in ATTENTION and group["status"] != Status.waived.value
+              and not (assets and group["status"] == Status.fail.value
+                       and all(f["subject"] in assets for f in group["findings"]))]
+    parts = []
+    if assets:
+        parts.append(f"{_plural(len(assets), 'asset')} would stop sending: {_listed(assets)}")
+    if others:
+        parts.append("not proven safe: " + _listed([f"{g['rule_id']} ({g['status']})" for g in others], limit=4))
+    reason = "do not rotate the credentials yet: " + "; ".join(parts or ["a precondition is not proven"])
+    action = (f"Pause {'it' if len(assets) == 1 else 'them'} as the runbook says ({steps}), "
+              if assets else "Resolve what is listed, ")
+    return reason, action + "run the preflight again, and rotate only on GO."
+
+
 def banner(result: dict[str, Any]) -> dict[str, str]:
-    """The verdict as a label, a tone (pass/warn/fail) and one sentence of why.
+    """The verdict as a label, a tone (pass/warn/fail), one sentence of why and the next action,
+    in plain words (the threshold flag is shown beside it, not in it).
 
     A preflight is GO only on a clean pass: anything unproven is NO-GO (SPEC section 4).
     """
     verdict = result["verdict"]
-    fail_on = result["fail_on"]
+    rated = _rated(result["fail_on"])
     blocking = result["summary"]["blocking"]
     by_status = result["summary"]["by_status"]
     unresolved = by_status[Status.unknown.value] + by_status[Status.manual.value]
-    if verdict == "fail":
-        detail = f"{_plural(blocking, 'finding')} at or above --fail-on {fail_on}"
-    elif verdict == "incomplete":
-        detail = (f"nothing failed at or above --fail-on {fail_on}, but {unresolved} "
-                  "check(s) could not be verified (unknown or manual)")
-    else:
-        detail = f"nothing at or above --fail-on {fail_on}"
     if result["mode"] == "preflight":
-        go = result.get("decision", "GO" if verdict == "pass" else "NO-GO") == "GO"
-        if verdict == "incomplete":
-            detail = f"{unresolved} check(s) could not be proven (unknown or manual); a preflight needs proof"
-        return {"label": "GO" if go else "NO-GO", "tone": "pass" if go else "fail", "detail": detail}
-    tone = {"pass": "pass", "incomplete": "warn", "fail": "fail"}[verdict]
-    return {"label": verdict.upper(), "tone": tone, "detail": detail}
+        if result.get("decision", "GO" if verdict == "pass" else "NO-GO") == "GO":
+            return {"label": "GO", "tone": "pass",
+                    "detail": "safe to rotate: nothing a rotation breaks is unpaused, and every precondition is proven",
+                    "action": "Follow the runbook step by step, then run mcaudit verify."}
+        if "findings" in result:
+            reason, action = _no_go_reason(result)
+        else:
+            reason, action = "do not rotate the credentials yet", "Run the preflight again once it is resolved."
+        return {"label": "NO-GO", "tone": "fail", "detail": reason, "action": action}
+    again = "mcaudit verify" if result["mode"] == "verify" else "mcaudit again"
+    if verdict == "fail":
+        return {"label": "FAIL", "tone": "fail",
+                "detail": f"{_plural(blocking, 'problem')} {rated} must be fixed",
+                "action": f"Fix them, most severe first (each one says how), then run {again}."}
+    if verdict == "incomplete":
+        return {"label": "INCOMPLETE", "tone": "warn",
+                "detail": f"nothing {rated} failed, but {_plural(unresolved, 'check')} could not be made",
+                "action": f"Collect what is missing or look by hand, as each one says, then run {again}."}
+    below = by_status[Status.fail.value] - blocking if Status.fail.value in by_status else 0
+    action = (f"{_plural(below, 'lower-rated problem')} {'is' if below == 1 else 'are'} listed for "
+              "information." if below > 0 else "Nothing to do.")
+    if result["mode"] == "verify":
+        action = "The rotation is complete: attach this report to the change record." + (
+            f" {action}" if below > 0 else "")
+    return {"label": "PASS", "tone": "pass", "detail": f"nothing {rated} failed, and every check could be made",
+            "action": action}
+
+
+STATUS_ORDER = {status.value: index for index, status in enumerate(STATUSES)}
+SEVERITY_ORDER = {severity.value: index for index, severity in enumerate(SEVERITIES)}
+
+
+def rule_groups(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings grouped by rule and status, most urgent first: failures before the unproven, the
+    unproven before passes; within a status, by severity across areas, then by rule id.
+
+    A rule that fails for 2,000 users is one group with a count, so every format can show the
+    first few subjects and say how many more there are.
+    """
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for finding in findings:
+        key = (finding["rule_id"], finding["status"])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "rule_id": finding["rule_id"], "title": finding["title"], "status": finding["status"],
+                "severity": finding["severity"], "area": finding["area"], "findings": [],
+                "blocking": False, "source": finding["source"], "remediation": finding["remediation"],
+                "setup_path": finding["setup_path"]}
+        group["findings"].append(finding)
+        group["blocking"] = group["blocking"] or finding["blocking"]
+    ordered = sorted(groups.values(), key=lambda g: (STATUS_ORDER.get(g["status"], len(STATUS_ORDER)),
+                                                      SEVERITY_ORDER.get(g["severity"], len(SEVERITY_ORDER)),
+                                                      g["rule_id"]))
+    for group in ordered:
+        group["count"] = len(group["findings"])
+    return ordered
 
 
 def area_key(finding: dict[str, Any]) -> str:
@@ -226,3 +316,107 @@ def report_view(data: dict[str, Any]) -> dict[str, Any]:
         "status_keys": {status.value: css_key(status.value) for status in STATUSES},
         "phase_titles": PHASE_TITLES,
     }
+
+
+# --- the HTML report: one card per rule and status, filters that say what they show ---------------
+
+HTML_IN_FULL = 3  # the first findings of a group shown in full (evidence, place in the snapshot)
+# how many more of a group are listed one line each: every format stays small at enterprise size
+HTML_LISTED_ATTENTION = 2_000
+HTML_LISTED_OTHER = 50
+HTML_LISTED_PER_SNAPSHOT = 10_000
+SEVERITY_FLOOR_LABELS = {
+    "critical": "critical only",
+    "high": "high or above",
+    "medium": "medium or above",
+    "low": "low or above",
+    "info": "any (info and above)",
+}
+SHOW_OPTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("attention", "Needs attention (fail, unknown, manual, waived)", ATTENTION),
+    ("fail", "Failed only", frozenset({Status.fail.value})),
+    ("unproven", "Not proven (unknown or manual)", frozenset({Status.unknown.value, Status.manual.value})),
+    ("waived", "Waived", frozenset({Status.waived.value})),
+    ("pass", "Passed", frozenset({Status.pass_.value})),
+    ("n/a", "Not applicable", frozenset({Status.na.value})),
+    ("all", "Everything", frozenset(status.value for status in STATUSES)),
+)
+
+
+def _count(number: int, word: str) -> str:
+    """'2,492 findings', '1 rule'."""
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
+
+
+def _line(finding: dict[str, Any]) -> str:
+    """A finding as one line: its message, led by its subject when the message does not name it."""
+    subject, message = finding["subject"], finding["message"]
+    return message if not subject or subject in message else f"{subject}: {message}"
+
+
+def html_cards(findings: list[dict[str, Any]], *, in_full: int = HTML_IN_FULL,
+               listed_attention: int = HTML_LISTED_ATTENTION, listed_other: int = HTML_LISTED_OTHER,
+               listed_total: int = HTML_LISTED_PER_SNAPSHOT) -> list[dict[str, Any]]:
+    """rule_groups of one snapshot's finding views (result_view's `findings`) as HTML cards.
+
+    The heading says what is wrong (fail) or what holds (pass): the finding's message, with the
+    count when the rule concerns several subjects; the rule title is secondary. The first
+    `in_full` findings are shown in full, the next ones one line each (`listed`) up to a cap per
+    group and per snapshot (most urgent groups first), and `not_listed` says how many the page
+    leaves out (the JSON report lists every finding).
+    """
+    budget = listed_total
+    cards = []
+    for group in rule_groups(findings):
+        members = group["findings"]
+        first = members[0]
+        attention = group["status"] in ATTENTION
+        cap = min(listed_attention if attention else listed_other, budget)
+        listed = [_line(f) for f in members[in_full:in_full + cap]]
+        budget -= len(listed)
+        count = group["count"]
+        heading = first["message"] if count == 1 else f"{_count(count, 'subject')}, for example: {first['message']}"
+        source = group["source"]
+        new = sum(1 for f in members if f.get("baseline_state") == "new")
+        known = sum(1 for f in members if f.get("baseline_state") == "unchanged")
+        cards.append({
+            **group,
+            "heading": heading,
+            "status_key": css_key(group["status"]),
+            "status_label": STATUS_LABELS[group["status"]],
+            "area_key": area_key(first),
+            "area_label": _area_label(area_key(first)),
+            "attention": attention,
+            "in_full": members[:in_full],
+            "listed": listed,
+            "more": count - min(count, in_full),
+            "more_label": _count(count - min(count, in_full), "more subject"),
+            "not_listed": count - min(count, in_full) - len(listed),
+            "source_href": safe_href(source["url"]) if source else None,
+            "manual_instructions": first.get("manual_instructions"),
+            "new": new,
+            "known": known,
+        })
+    return cards
+
+
+def _area_label(key: str) -> str:
+    labels = {area.value: area.label for area in Area}
+    return labels.get(key, OTHER_AREA[1])
+
+
+def html_filters(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The HTML toolbar: what each choice shows, with counts of findings (subjects) and rules over
+    every snapshot, so they agree with each snapshot's tiles. `default` is what the page opens on."""
+    findings = [f for result in results for f in result["findings"]]
+    show = []
+    for value, label, statuses in SHOW_OPTIONS:
+        members = [f for f in findings if f["status"] in statuses]
+        rules = len({f["rule_id"] for f in members})
+        show.append({"value": value, "label": label, "statuses": " ".join(sorted(statuses)),
+                     "count": len(members), "rules": rules,
+                     "text": f"{label}: {_count(len(members), 'finding')} in {_count(rules, 'rule')}"})
+    severity = [{"value": sev.value, "label": SEVERITY_FLOOR_LABELS[sev.value]} for sev in SEVERITIES]
+    areas = [{"value": group["key"], "label": group["title"]} for group in area_groups(findings)]
+    return {"show": show, "severity": severity, "area": areas,
+            "default_show": "attention", "default_severity": SEVERITIES[-1].value}

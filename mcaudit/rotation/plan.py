@@ -33,6 +33,7 @@ from mcaudit.errors import InputError, OutputError
 from mcaudit.findings import Runbook, SnapshotIdentity
 from mcaudit.safetext import write_text_atomically
 from mcaudit.snapshot import field_path
+from mcaudit.snapshot.loader import validation_error
 from mcaudit.snapshot.types import Model, Timestamp
 from mcaudit.untrusted import PLAN, read_document
 
@@ -227,15 +228,8 @@ def load_plan(path: Path, *, max_bytes: int) -> RotationPlan:
     try:
         return RotationPlan.model_validate(data)
     except ValidationError as error:
-        errors = error.errors(include_url=False)
-        first = errors[0]
-        # never echo the offending value: it may hold escape sequences meant for a terminal
-        message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())[:200]
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        line, column = document.position(tuple(first["loc"]))
-        raise InputError(message, path=str(path), line=line, column=column,
-                         field=field_path(tuple(first["loc"])) or None) from None
+        # the one wording of every file's problems; a value is shown JSON-escaped, never raw
+        raise validation_error(error, document, PLAN, RotationPlan, format_help=None) from None
 
 
 def planned_assets(plan: RotationPlan) -> RunningAssets:

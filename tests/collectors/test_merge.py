@@ -134,8 +134,10 @@ def test_collected_values_win(account: Snapshot, declarations: Declarations, ser
 BAD = {
     # name -> (file name, text, what the one line says)
     "typo key": ("d.yaml", "# declarations\nintegratoins: []\n",
-                 "d.yaml:2:1: integratoins: unknown field (a merge file holds attestations, aep, integrations"),
-    "typo nested": ("d.yaml", "marketing_cloud:\n  securty: {}\n", "d.yaml:2:3: marketing_cloud.securty: unknown"),
+                 "d.yaml:2:1: integratoins: unknown field; did you mean 'integrations'? "
+                 "(a merge file holds attestations, aep, integrations"),
+    "typo nested": ("d.yaml", "marketing_cloud:\n  securty: {}\n",
+                    "d.yaml:2:3: marketing_cloud.securty: unknown field; did you mean 'security'?"),
     "wrong type": ("d.yaml", "marketing_cloud:\n  custom_attribute_limit: '250'\n",
                    'd.yaml:2:3: marketing_cloud.custom_attribute_limit: expected an integer (got "250")'),
     "wrong type, JSON": ("d.json", '{\n  "aep": {"destinations": {"name": "x"}}\n}\n',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,9 +15,10 @@ from mcaudit import __version__
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
 from mcaudit.findings import AuditReport, Runbook, RunbookStep, Severity
 from mcaudit.snapshot import load_snapshot
+from mcaudit.snapshot.model import Snapshot
 from mcaudit.yamlio import load_yaml
 
-from ..conftest import SAMPLES
+from ..conftest import ROOT, SAMPLES
 
 # every bundled snapshot; samples/merge holds merge files (`collect --merge`), which are not snapshots
 SAMPLE_FILES = sorted(path for pattern in ("*.yaml", "*.yml", "*.json") for path in SAMPLES.rglob(pattern)
@@ -115,3 +117,40 @@ def as_preflight(report: AuditReport, runbook: Runbook = RUNBOOK) -> AuditReport
     """The same results, shown as a preflight with a runbook (the rotation feature's shape)."""
     results = tuple(replace(result, mode="preflight", runbook=runbook) for result in report.results)
     return replace(report, command="preflight", results=results)
+
+
+BENCH_PATH = "bench/out/large.json"  # where `bench/generate.py --size large -o` is usually pointed
+# 1,000 users: some rules fail for a dozen users each, in a quarter of a second
+SMALL_ORG = {"sf_users": 1_000, "assignments": 2_000, "mc_users": 10, "triggered_sends": 20, "journeys": 10}
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("mcaudit_bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_audit(pack: RulePack, sizes: dict[str, int] | None = None) -> AuditReport:
+    """A snapshot of bench/generate.py audited in this process, without writing it to a file.
+
+    Without `sizes`, the 200k-user bench snapshot (`--size large`, 93 MB as JSON): about 8 s, so
+    only for tests marked slow."""
+    generator = _generator()
+    data = generator.generate(**(sizes or generator.SIZES["large"]))
+    snapshot = Snapshot.model_validate(data)
+    result = evaluate(snapshot, pack, EvaluationConfig(mode="audit", fail_on=Severity.high), path=BENCH_PATH)
+    return AuditReport(tool_version=__version__, command="audit", results=(result,))
+
+
+@pytest.fixture(scope="session")
+def bench_report(rule_pack: RulePack) -> AuditReport:
+    """The bench-size report (200k Salesforce users), built once per test process: slow tests only."""
+    return bench_audit(rule_pack)
+
+
+@pytest.fixture(scope="session")
+def small_org_report(rule_pack: RulePack) -> AuditReport:
+    """A generated org of 1,000 users where rules fail for many subjects (SF121 for 14 users)."""
+    return bench_audit(rule_pack, SMALL_ORG)

@@ -70,26 +70,31 @@ def test_every_sample_renders_valid_markdown(sample: Path, make_report: Callable
     html = rendered(markdown)
     assert not [tag for tag, _ in html.tags if tag in {"script", "img", "iframe", "details"}]
     attention = [f for f in result.findings if f.status.value in {"fail", "unknown", "manual", "waived"}]
+    groups = {(f.rule_id, f.status) for f in attention}  # one row and one section per rule and status
     rows = [cells for cells in table_rows(markdown) if cells[0].strip()[:1] in "❌❓🔎💤✅⚪"]
-    assert len(rows) == len(attention)
-    assert markdown.count("\n#### ") == len(attention)
+    assert len(rows) == len(groups)
+    assert sum(int(cells[4]) for cells in rows) == len(attention)  # the subject counts add up
+    assert markdown.count("\n#### ") == len(groups)
 
 
 def test_verbose_lists_every_check(make_report: Callable[..., AuditReport]) -> None:
     report = make_report(SAMPLE_FILES[0])
     markdown = render(report, "markdown", RenderOptions(verbose=True))
     rows = [cells for cells in table_rows(markdown) if cells[0].strip()[:1] in "❌❓🔎💤✅⚪"]
-    assert len(rows) == len(report.results[0].findings)
+    assert sum(int(cells[4]) for cells in rows) == len(report.results[0].findings)
     assert "not listed" not in markdown
 
 
 def test_table_then_details(make_report: Callable[..., AuditReport], hostile_snapshot: Path) -> None:
     markdown = render(make_report(hostile_snapshot), "markdown")
-    table = markdown.index("| Status | Severity | Rule | Subject | Message |")
+    table = markdown.index("| Status | Severity | Rule | Finding | Subjects |")
     details = markdown.index("### Details")
     assert table < details
     section = markdown[details:]
-    assert "#### ❌ MC208 The MC API user is active and not locked" in section
+    # headed by what is wrong; the rule's title (its passing condition) comes second
+    heading = next(line for line in section.splitlines() if line.startswith("#### ❌ MC208: "))
+    assert heading.endswith("is inactive or locked out")
+    assert "- **Rule:** The MC API user is active and not locked · **Status:** FAIL" in section
     assert "- **How to fix:** " in section and "- **Source:** KB 003834038" in section
     assert "- **Evidence:**\n  - " in section
 
@@ -107,6 +112,7 @@ def test_hostile_names_are_literal_text(hostile_report: AuditReport) -> None:
     # in the findings table the subject stays inside its own cell
     cell = next(cells for cells in table_rows(markdown) if "SF113" in cells[2])
     assert MARKDOWN.split("|")[1].strip() in GFM.render(cell[3])
+    assert cell[4].strip() == "1"
 
 
 def test_several_snapshots_get_an_overview(make_report: Callable[..., AuditReport],

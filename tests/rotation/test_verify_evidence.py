@@ -36,16 +36,18 @@ def test_a_passing_verify_lists_each_restored_asset_with_its_evidence() -> None:
         [start] = [i for i, line in enumerate(lines) if headline in line]
         block = []
         for line in lines[start + 1:]:
-            if not line.startswith(" " * 26):
+            if not line.startswith(" " * 18):  # the body column
                 break
             block.append(line.strip())
         assert evidence in block, (headline, block)
     assert "evidence: MC211 pass: MCC connector configuration" in text  # PV401 and what proves it
     assert "PV405  Synchronized Data Extension Account is paused" not in text  # n/a stays behind --verbose
-    assert " PASS  nothing at or above --fail-on high" in text
+    assert " PASS  nothing rated high or above failed, and every check could be made" in text
+    assert "attach this report to the change record" in text
+    assert text.index(" PASS ") < text.index("Passed (10)")  # the verdict first
 
 
 def test_quiet_leaves_the_evidence_out() -> None:
     code, text = verify_console("--quiet")
     assert code == 0
-    assert "evidence:" not in text and " PASS  nothing at or above --fail-on high" in text
+    assert "evidence:" not in text and " PASS  nothing rated high or above failed" in text
