@@ -159,7 +159,10 @@ def test_a_rule_on_an_existing_model_field_needs_only_a_rule_file(tmp_path: Path
     assert "package_version" not in "".join(path.read_text(encoding="utf-8")
                                             for path in (SAMPLES.parent / "rules").rglob("*.yaml"))
     assert _audit(tmp_path, capsys, "250.2")["status"] == "pass"
-    assert _audit(tmp_path, capsys, "251.0")["status"] == "fail"
+    failed = _audit(tmp_path, capsys, "251.0")
+    assert failed["status"] == "fail"
+    # a rule without messages says what was found, never its title (which names the passing state)
+    assert failed["message"] == "MCC connector configuration: package version: 250.2 (expected 251.0)"
 
 
 def test_a_null_field_makes_the_rule_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
