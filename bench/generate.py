@@ -83,9 +83,14 @@ def generate(*, sf_users: int, assignments: int, mc_users: int, triggered_sends:
             "id": f"j-{n}", "key": f"journey-{n // 2}", "name": f"Journey {n // 2}", "version": 1 + n % 2,
             "status": rng.choice(["Published", "Stopped", "Draft", "Paused"]),
             "entry_source": {"type": "SalesforceObjectTriggerV2" if salesforce_entry else "APIEvent",
-                             "event_definition_key": f"evt-{n}"},
+                             "event_definition_key": f"evt-{n}",
+                             **({"salesforce_object": "Contact"} if salesforce_entry else {})},
             "population": rng.randrange(0, 5000),
         })
+    # MCC triggered sends recorded in Salesforce: one per tenth definition, active where it is Active
+    automated = [{"id": _sf_id("a0B", n), "name": send["name"], "object": "Contact", "action": "Insert",
+                  "active": send["status"] == "Active", "definition_id": send["key"]}
+                 for n, send in enumerate(sends) if n % 10 == 0]
     return {
         "schema_version": 1, "name": "BigCorp (synthetic)", "collected_at": "2026-11-20T09:30:00Z",
         "source": "export",
@@ -103,7 +108,22 @@ def generate(*, sf_users: int, assignments: int, mc_users: int, triggered_sends:
             "permission_sets": permission_sets, "permission_set_groups": groups,
             "permission_set_assignments": pas, "users": users,
             "mcc_connector": {"system_user": {"id": _sf_id("005", 0)}, "scope_by_user": False, "connected": True,
-                              "business_units": [{"mid": 100 + n, "name": f"BU {n}"} for n in range(3)]},
+                              "parent_account_mid": 100,
+                              "endpoints": {"auth": "https://mcbigcorp0000000000000000000.auth.marketingcloudapis.com/",
+                                            "rest": "https://mcbigcorp0000000000000000000.rest.marketingcloudapis.com/"},
+                              "automation_objects": ["Contact"],
+                              "business_units": [{"mid": 100 + n, "name": f"BU {n}", "enabled": True}
+                                                 for n in range(3)]},
+            # the sections of issue 14's rules (SF130-SF136, MC214), healthy so that bench stays comparable
+            "organization": {"id": "00D000000000BIGEAC", "name": "BigCorp", "is_sandbox": False},
+            "api_limits": [{"name": "DailyApiRequests", "max": 5_000_000, "remaining": 4_100_000},
+                           {"name": "DailyBulkApiBatches", "max": 15_000, "remaining": 14_000}],
+            "oauth_grants": [{"user_id": _sf_id("005", 0), "app_name": "Salesforce Marketing Cloud", "tokens": 2}],
+            "automated_sends": automated,
+            "apex_triggers": [{"name": "MCC_Contact", "object": "Contact", "status": "Active",
+                               "calls_trigger_utility": True}],
+            "journey_flows": [{"api_name": "JBSystemFlow_Contact", "is_active": True},
+                              {"api_name": "JBSystem_Contact_RecordFlow", "is_active": True}],
             "scheduled_sends": [{"id": _sf_id("a0X", n), "name": f"CRM send {n}",
                                  "status": rng.choice(["scheduled", "paused", "completed"])}
                                 for n in range(200)],
@@ -111,9 +131,9 @@ def generate(*, sf_users: int, assignments: int, mc_users: int, triggered_sends:
         "marketing_cloud": {
             "subdomain": "mcbigcorp0000000000000000000", "mid": 100, "multi_org": False,
             "mcc_api_user": "mcc.api@bigcorp.example",
-            "business_units": [{"mid": 100, "name": "BigCorp", "is_top_level": True},
-                               {"mid": 101, "name": "BigCorp EU", "parent_mid": 100},
-                               {"mid": 102, "name": "BigCorp US", "parent_mid": 100}],
+            "business_units": [{"mid": 100, "name": "BigCorp", "is_top_level": True, "is_active": True},
+                               {"mid": 101, "name": "BigCorp EU", "parent_mid": 100, "is_active": True},
+                               {"mid": 102, "name": "BigCorp US", "parent_mid": 100, "is_active": True}],
             "roles": [{"key": "SYS_DEF_IMHADMIN", "name": "Marketing Cloud Administrator"},
                       {"name": "Administrator"}, {"name": "Marketing Cloud Viewer"}],
             "users": mc_user_list, "triggered_sends": sends, "journeys": journey_list,

@@ -4,9 +4,10 @@ Found from the current directory upwards: in each folder `mcaudit.toml` first, t
 that has a `[tool.mcaudit]` table (one without it is passed over); `--config PATH` names the file
 instead. Keys are spelt like the long options (`fail-on = "high"`); the top-level keys apply to every
 command that has the option, and a table named after a command (`[audit]`, or `[tool.mcaudit.audit]`
-in pyproject.toml) applies to that command only and wins over them. Paths are relative to the file's
-folder. The file may come from a pull request, so it is read like any other untrusted file, and every
-problem is one InputError line naming the file and the key.
+in pyproject.toml) applies to that command only and wins over them. The `[expectations]` table is
+not options but what the connection should be (mcaudit/expectations.py), for the rules to compare
+with. Paths are relative to the file's folder. The file may come from a pull request, so it is read
+like any other untrusted file, and every problem is one InputError line naming the file and the key.
 
 This module knows the keys and the shape of their values; the CLI turns them into click's defaults
 (so flags given on the command line win) and checks each value with the option's own type.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcaudit.errors import InputError
+from mcaudit.expectations import Expectations, expectations_from_table
 from mcaudit.untrusted import FileKind, read_text
 
 if sys.version_info >= (3, 11):
@@ -27,7 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["COMMANDS", "CONFIG_NAME", "KEYS", "Config", "Value", "find_config", "load_config"]
+__all__ = ["COMMANDS", "CONFIG_NAME", "EXPECTATIONS", "KEYS", "Config", "Value", "find_config", "load_config"]
 
 CONFIG_NAME = "mcaudit.toml"
 PYPROJECT = "pyproject.toml"
@@ -44,9 +46,13 @@ KEYS: dict[str, str] = {
     "baseline": "path",
     "attestation-max-age": "integer",
     "max-snapshot-size": "integer",
+    "ack-eject": "flag",
+    "ack-eject-journey": "ids",
 }
 # the commands that read the file, each of which may have its own table
 COMMANDS = ("audit", "preflight", "verify")
+# the table of what the connection should be (mcaudit/expectations.py), read by every command above
+EXPECTATIONS = "expectations"
 
 _EXPECTED = {
     "text": "a string",
@@ -54,9 +60,10 @@ _EXPECTED = {
     "paths": "a path or a list of paths",
     "path": "a path (string)",
     "integer": "an integer",
+    "flag": "true or false",
 }
 
-# a value as the CLI receives it: text, a number, a path, or several ids or paths
+# a value as the CLI receives it: text, a number (or a flag), a path, or several ids or paths
 Value = str | int | Path | tuple[str, ...] | tuple[Path, ...]
 
 
@@ -67,6 +74,7 @@ class Config:
     path: Path
     shared: dict[str, Value] = field(default_factory=dict)
     sections: dict[str, dict[str, Value]] = field(default_factory=dict)
+    expectations: Expectations | None = None  # the [expectations] table, validated
 
     def table(self, key: str, command: str | None = None) -> str:
         """How the file spells a key's place: `tool.mcaudit.audit.fail-on` in pyproject.toml."""
@@ -102,14 +110,17 @@ def load_config(path: Path) -> Config:
     if not isinstance(table, dict):
         raise InputError("'tool.mcaudit' must be a table", path=str(path))
     config = Config(path=path)
+    expectations = None
     for key, value in table.items():
         if key in COMMANDS:
             if not isinstance(value, dict):
                 raise InputError(f"'{config.table(key)}' must be a table of {key}'s options", path=str(path))
             config.sections[key] = {name: _value(config, name, item, key) for name, item in value.items()}
+        elif key == EXPECTATIONS:
+            expectations = expectations_from_table(value, path=path, spelt=config.table(key))
         else:
             config.shared[key] = _value(config, key, value, None)
-    return config
+    return Config(path=path, shared=config.shared, sections=config.sections, expectations=expectations)
 
 
 def _parse(path: Path) -> dict[str, object]:
@@ -147,6 +158,8 @@ def _shaped(kind: str, value: object) -> Value | None:
         return value if isinstance(value, str) else None
     if kind == "integer":
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if kind == "flag":
+        return value if isinstance(value, bool) else None
     items = [value] if isinstance(value, str) else value
     if isinstance(items, list) and all(isinstance(item, str) for item in items):
         return tuple(str(item) for item in items)
@@ -155,6 +168,6 @@ def _shaped(kind: str, value: object) -> Value | None:
 
 def _did_you_mean(key: str, command: str | None) -> str:
     """'; did you mean 'fail-on'?' for a near miss, else ''."""
-    choices = list(KEYS) if command else [*KEYS, *COMMANDS]
+    choices = list(KEYS) if command else [*KEYS, *COMMANDS, EXPECTATIONS]
     close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(KEYS)})"

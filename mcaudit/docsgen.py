@@ -21,6 +21,8 @@ from mcaudit.engine import load_rules
 from mcaudit.engine.attributes import OFFERS
 from mcaudit.engine.operators import OPERATIONS, Kind
 from mcaudit.findings import Area
+from mcaudit.symptoms import symptoms
+from mcaudit.triage import order_key as triage_order
 
 # -- helpers ----------------------------------------------------------------------------------
 
@@ -121,6 +123,13 @@ RESULT_PER: dict[str, str] = {
     "verify.journeys_before": "journey version handled before the rotation",
     "verify.synchronized_data_extensions": "Synchronized Data Extension in use",
     "verify.ier_sync": "the Individual Email Results sync",
+    "sf.organization": "the Organization record",
+    "sf.automated_send_objects": "object with an active MCC triggered send",
+    "sf.active_automated_sends": "MCC triggered send active in Salesforce",
+    "sf.api_limits": "daily API or Bulk API limit",
+    "sf.connector_business_units": "business unit the connector uses or the expectations list",
+    "mc.running_salesforce_data_journeys": "running Salesforce Data journey version",
+    "rotation.journeys_to_stop": "Salesforce Data journey version the runbook stops",
 }
 
 ATTRIBUTE_NOTES: dict[str, str] = {
@@ -362,8 +371,36 @@ def cli_md() -> str:
 
 # -- the pages --------------------------------------------------------------------------------
 
+# -- symptoms ---------------------------------------------------------------------------------
+
+
+def symptoms_md() -> str:
+    """Each symptom `mcaudit triage` knows, with the rules that explain it, from the rule files."""
+    rules = load_rules().rules
+    out = [
+        GENERATED,
+        "# Troubleshooting by symptom\n\n",
+        "What `mcaudit triage SNAPSHOT --symptom NAME` weighs for each symptom: the rules that explain "
+        "it (each rule file's `symptoms:`), in the order likely causes are listed: most severe first, "
+        "then most specific (a rule that explains fewer symptoms), then by id. See "
+        "[Troubleshooting](../guides/troubleshooting.md) for how to read the answer.\n\n",
+    ]
+    for known in symptoms():
+        infos = sorted((rule.info() for rule in rules if any(link.symptom == known.name for link in rule.symptoms)),
+                       key=triage_order)
+        out.append(f"## `{known.name}`: {known.title}\n\n{cell(known.looks_like)}\n\n")
+        out.append(_table(("Rule", "Severity", "How it causes this"),
+                          ((f"[{info.id}](rules.md#{info.id.lower()})", info.severity.value,
+                            next(how for name, how in info.symptoms if name == known.name)) for info in infos)))
+        out.append("\nAlso possible, and no configuration shows it:\n\n")
+        out.extend(f"- {item}\n" for item in known.also_from)
+        out.append("\n")
+    return "".join(out)
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "reference/rules.md": rules_md,
+    "reference/symptoms.md": symptoms_md,
     "reference/subjects.md": subjects_md,
     "reference/snapshot-schema.md": snapshot_schema_md,
     "reference/json-report.md": json_report_md,

@@ -104,6 +104,8 @@ class RuleInfo:
     source: Source
     setup_path: str | None = None
     manual_instructions: str | None = None
+    # the symptoms this rule explains, each with how its failure causes it (`mcaudit triage`)
+    symptoms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

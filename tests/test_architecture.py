@@ -17,12 +17,16 @@ CLI = PACKAGE / "cli"
 # package -> mcaudit packages it must never import
 FORBIDDEN = {
     "snapshot": ("engine", "collectors", "report", "rotation", "cli", "findings"),
-    "engine": ("collectors", "report", "rotation", "cli", "testing"),
-    "collectors": ("engine", "report", "rotation", "findings", "testing", "cli"),
-    "report": ("snapshot", "engine", "collectors", "rotation", "testing", "cli"),
+    "engine": ("collectors", "report", "rotation", "triage", "cli", "testing"),
+    "collectors": ("engine", "report", "rotation", "triage", "findings", "testing", "cli"),
+    "report": ("snapshot", "engine", "collectors", "rotation", "triage", "testing", "cli"),
     "testing": ("collectors", "engine", "report", "rotation", "cli"),
     # a feature built on the engine: it adds its thin layer as plain functions the CLI calls
     "rotation": ("collectors", "report", "testing", "cli"),
+    # triage reads findings (an audit's) and the symptom catalog, never the snapshot itself
+    "triage": ("snapshot", "engine", "collectors", "report", "rotation", "testing", "cli"),
+    # the symptom catalog is data the rule loader, triage and the docs read; it depends on none of them
+    "symptoms": ("snapshot", "engine", "collectors", "report", "rotation", "triage", "testing", "cli", "findings"),
     # the API catalog is data both the collectors and the emulator read; it depends on neither
     "apicatalog": ("snapshot", "engine", "collectors", "report", "rotation", "testing", "cli"),
 }

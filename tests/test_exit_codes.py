@@ -18,9 +18,9 @@ from mcaudit.yamlio import dump_yaml, load_yaml
 
 from .conftest import SAMPLES, run_cli
 
-NO_SALESFORCE = ("the snapshot has no Salesforce side: 23 checks cannot run "
-                 "(SF101\u2013SF122, MC203, MC207, MC210\u2013MC211)")
-NO_MARKETING_CLOUD = "the snapshot has no Marketing Cloud side: 12 checks cannot run"
+NO_SALESFORCE = ("the snapshot has no Salesforce side: 31 checks cannot run "
+                 "(SF101\u2013SF136, MC203, MC207, MC210\u2013MC211, MC214)")
+NO_MARKETING_CLOUD = "the snapshot has no Marketing Cloud side: 15 checks cannot run"
 NO_MC_USERS = "marketing_cloud.users was not collected: 10 checks cannot run (MC201\u2013MC209, MC213)"
 
 
@@ -100,9 +100,9 @@ def test_a_partial_collection_exits_4_then_0_when_allowed() -> None:
 
 
 def test_only_unknown_checks_at_or_above_fail_on_count(tmp_path: Path) -> None:
-    # without business units only MC213 (medium) cannot run: --fail-on high does not wait for it
+    # without the org's /limits only SF136 (medium) cannot run: --fail-on high does not wait for it
     data = sample_data("healthy.yaml")
-    del data["marketing_cloud"]["business_units"]
+    del data["salesforce"]["api_limits"]
     snapshot = write_snapshot(tmp_path, data)
     assert run_cli("audit", snapshot, "-q").returncode == 0
     assert run_cli("audit", snapshot, "-q", "--fail-on", "medium").returncode == 4
@@ -144,7 +144,7 @@ def test_preflight_is_no_go_on_missing_data(tmp_path: Path) -> None:
     done = run_cli("preflight", write_snapshot(tmp_path, data))
     assert done.returncode == 1
     assert "NO-GO" in done.stdout
-    assert "marketing_cloud.journeys was not collected: 1 check cannot run (RT302)" in done.stdout
+    assert "marketing_cloud.journeys was not collected: 2 checks cannot run (RT302, RT305)" in done.stdout
 
 
 # --- 2: bad input -------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_the_gap_is_a_note_in_the_other_reports(fmt: str, without_salesforce: Pa
     if fmt == "json":
         assert json.loads(done.stdout)["results"][0]["notes"] == [NO_SALESFORCE]
     else:
-        assert done.stdout.count("has no Salesforce side: 23 checks cannot run") == 1
+        assert done.stdout.count("has no Salesforce side: 31 checks cannot run") == 1
 
 
 # --- documentation ------------------------------------------------------------------------------

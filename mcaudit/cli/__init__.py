@@ -21,8 +21,9 @@ from typing import Any
 import click
 
 from mcaudit import __version__
-from mcaudit.cli import audit, collect, preflight, rules, schema, verify
+from mcaudit.cli import audit, collect, preflight, rules, schema, triage, verify
 from mcaudit.cli.errors import run_guarded
+from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.config import COMMANDS, Config, Value, find_config, load_config
 from mcaudit.errors import InputError
 
@@ -42,7 +43,9 @@ def cli(ctx: click.Context, debug: bool, config_file: Path | None) -> None:
         return  # the other commands take none of the file's options
     path = config_file if config_file is not None else find_config(Path.cwd())
     if path is not None:
-        ctx.default_map = default_map(ctx, load_config(path))
+        config = load_config(path)
+        ctx.default_map = default_map(ctx, config)
+        ctx.meta[EXPECTATIONS_META] = config.expectations
 
 
 def default_map(ctx: click.Context, config: Config) -> dict[str, dict[str, Any]]:
@@ -77,7 +80,8 @@ def _checked(ctx: click.Context, param: click.Parameter, value: Value, key: str,
     return given
 
 
-for _command in (audit.audit, rules.rules, schema.schema, collect.collect, preflight.preflight, verify.verify):
+for _command in (audit.audit, triage.triage, rules.rules, schema.schema, collect.collect, preflight.preflight,
+                 verify.verify):
     cli.add_command(_command)
 
 

@@ -21,12 +21,15 @@ from mcaudit.engine.context import DEFAULT_ATTESTATION_MAX_AGE_DAYS
 from mcaudit.engine.rotation_assets import RotationBaseline
 from mcaudit.engine.waivers import check_waiver_rules, load_waivers
 from mcaudit.errors import InputError
+from mcaudit.expectations import Expectations, load_expectations, merged
 from mcaudit.findings import Severity
 from mcaudit.report import FORMATS
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.suggest import suggest_rule_id  # look-alikes first: SF1O6 is SF106
 
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
+# where the group leaves the configuration file's [expectations] table for the command it runs
+EXPECTATIONS_META = "mcaudit.expectations"
 # a century: more is no limit at all, and far more overflows the date arithmetic
 MAX_ATTESTATION_AGE_DAYS = 36_500
 
@@ -56,6 +59,9 @@ class ReportOptions:
     no_color: bool
     quiet: bool
     verbose: bool
+    expectations_file: Path | None
+    # the configuration file's [expectations] table; not an option, so not parsed by click
+    expectations_table: Expectations | None = None
 
     @property
     def max_bytes(self) -> int:
@@ -64,21 +70,28 @@ class ReportOptions:
 
     def input_files(self) -> list[tuple[str, Path]]:
         """The files these options make the run read, which no output may overwrite."""
-        return [("--waivers file", self.waivers_file)] if self.waivers_file is not None else []
+        files = [("--waivers file", self.waivers_file)] if self.waivers_file is not None else []
+        return files + ([("--expectations file", self.expectations_file)] if self.expectations_file else [])
 
-    def evaluation_config(self, mode: str, *, strict: bool,
-                          baseline: RotationBaseline | None = None) -> EvaluationConfig:
-        """The engine's config; loads the waivers file, so an invalid one fails here."""
+    def expectations(self) -> Expectations | None:
+        """The configuration file's [expectations], with the --expectations file's keys over them."""
+        given = load_expectations(self.expectations_file) if self.expectations_file is not None else None
+        return merged(self.expectations_table, given)
+
+    def evaluation_config(self, mode: str, *, strict: bool, baseline: RotationBaseline | None = None,
+                          ack_eject_all: bool = False, ack_eject: tuple[str, ...] = ()) -> EvaluationConfig:
+        """The engine's config; loads the waivers and expectations files, so an invalid one fails here."""
         return EvaluationConfig(
             mode=mode, fail_on=fail_on_severity(self.fail_on), strict=strict,
             select=split_ids(self.select), ignore=split_ids(self.ignore),
             attestation_max_age_days=self.attestation_max_age,
             waivers=load_waivers(self.waivers_file) if self.waivers_file else (),
-            now=datetime.now(timezone.utc), baseline=baseline,
+            now=datetime.now(timezone.utc), baseline=baseline, expectations=self.expectations(),
+            ack_eject_all=ack_eject_all, ack_eject=split_ids(ack_eject),
         )
 
 
-_FIELDS = tuple(field.name for field in fields(ReportOptions))
+_FIELDS = tuple(field.name for field in fields(ReportOptions) if field.name != "expectations_table")
 _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
     click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
                  help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
@@ -109,6 +122,9 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
     click.option("--no-color", is_flag=True, help="no colour in console output"),
     click.option("--quiet", "-q", is_flag=True, help="only the summary and verdict"),
     click.option("--verbose", "-v", is_flag=True, help="also list passed and n/a results"),
+    click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
+                 help="YAML or JSON file of what the connection should be (production org ids and MIDs, tenant, "
+                 "System User, business units); its keys win over the configuration file's [expectations]"),
 )
 
 
@@ -119,7 +135,8 @@ def report_options(command: Callable[..., None]) -> Callable[..., None]:
     """
     @functools.wraps(command)
     def with_options(**params: Any) -> None:
-        options = ReportOptions(**{name: params.pop(name) for name in _FIELDS})
+        table = click.get_current_context().meta.get(EXPECTATIONS_META)
+        options = ReportOptions(**{name: params.pop(name) for name in _FIELDS}, expectations_table=table)
         command(options=options, **params)
 
     wrapped: Callable[..., None] = with_options

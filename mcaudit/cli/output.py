@@ -45,16 +45,17 @@ def terminal_width() -> int:
     return 110
 
 
-def pair_outputs(formats: list[str], outputs: list[Path]) -> list[OutputPair]:
-    """Pair each -o with a --format.
+def pair_outputs(formats: list[str], outputs: list[Path], known: Sequence[str] = tuple(FORMATS)
+                 ) -> list[OutputPair]:
+    """Pair each -o with a --format (one of `known`).
 
     An -o whose extension names one of the given formats takes it (`-f sarif -f html -o r.html
     -o r.sarif` does what it says); the other -o pair with the remaining formats in order; an -o
     left over takes its format from its extension; a format left over goes to standard output.
     """
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise InputError(f"--format: unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        if fmt not in known:
+            raise InputError(f"--format: unknown format '{fmt}' (choose from {', '.join(known)})")
     remaining = list(formats)
     chosen: list[str | None] = []
     for output in outputs:
@@ -68,8 +69,9 @@ def pair_outputs(formats: list[str], outputs: list[Path]) -> list[OutputPair]:
     for output, picked in zip(outputs, chosen, strict=True):
         if picked is None:
             picked = remaining.pop(0) if remaining else format_for_path(output)
-        if picked is None:
-            raise InputError(f"-o {output}: cannot tell the format from the extension; add --format")
+        if picked is None or picked not in known:
+            raise InputError(f"-o {output}: cannot tell the format from the extension; add --format "
+                             f"({', '.join(known)})")
         pairs.append((picked, output))
     pairs.extend((fmt, None) for fmt in remaining)
     if not pairs:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from mcaudit.engine import subjects, subjects_aep, subjects_integrations, subjects_rotation
+from mcaudit.engine import subjects, subjects_aep, subjects_health, subjects_integrations, subjects_rotation
 from mcaudit.engine.base import ModelView, PassThrough
 from mcaudit.engine.operators import Kind
 from mcaudit.engine.rule import WhenNoSubjects
@@ -166,6 +166,19 @@ OFFERS: dict[str, Offer] = {
         _none("no declared integration fires a triggered send")),
     "integrations.data_extension_writes": _offer(subjects_integrations.CallView, {},
         _none("no declared integration writes to a Data Extension")),
+    # SF130-SF136, MC214, RT305: function checks only
+    "sf.organization": _offer(subjects_health.OrgView),
+    "sf.automated_send_objects": _offer(subjects_health.ObjectSendsView, {},
+        _none("no MCC triggered send is active in Salesforce", "pass")),
+    "sf.active_automated_sends": _offer(subjects_health.AutomatedSendView, {},
+        _none("no MCC triggered send is active in Salesforce", "pass")),
+    "sf.api_limits": _offer(subjects_health.ApiLimitView),
+    "sf.connector_business_units": _offer(subjects_health.BusinessUnitView, {},
+        _none("the connector uses no business unit and the expectations list none")),
+    "mc.running_salesforce_data_journeys": _offer(subjects_health.JourneyFlowsView, {},
+        _none("no running journey version has a Salesforce Data entry source", "pass")),
+    "rotation.journeys_to_stop": _offer(subjects_health.EjectView, {},
+        _none("the runbook stops no Salesforce Data journey version, so no contact is ejected", "pass")),
     "rotation.snapshot": _offer(None),
     "rotation.connection": _offer(None),
     "verify.journeys_before": _offer(subjects_rotation.JourneyAfterView),

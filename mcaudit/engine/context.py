@@ -9,6 +9,7 @@ from typing import Any
 from mcaudit.engine.base import Missing, NotApplicable, Outcome, RuleEvaluator, Subject, fold
 from mcaudit.engine.index import SnapshotIndex
 from mcaudit.engine.rotation_assets import RotationBaseline
+from mcaudit.expectations import Expectations
 from mcaudit.findings import Attested, Finding, RuleInfo, Severity
 from mcaudit.snapshot import Attestation, Snapshot
 
@@ -29,6 +30,12 @@ class EvaluationConfig:
     baseline: RotationBaseline | None = None
     waivers: tuple[Any, ...] = ()  # engine.waivers.Waiver
     now: datetime | None = None  # the clock, passed in; used for waiver expiry
+    # what a person says the connection should be (mcaudit.expectations); None: nothing was said
+    expectations: Expectations | None = None
+    # preflight only (RT305): stopping Salesforce Data journey versions ejects their contacts; a
+    # person accepts that for every version (ack_eject_all) or for the journeys named (keys, or key@version)
+    ack_eject_all: bool = False
+    ack_eject: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ CONTRACTS: dict[str, Contract] = {
     "injection_fields_match_schema": Contract(_on("integrations.journey_injections")),
     "fired_send_active": Contract(_on("integrations.triggered_sends")),
     "bulk_writes_async": Contract(_on("integrations.data_extension_writes"), {"max_sync_rows": Param.rows}),
+    "sandbox_not_wired_to_production": Contract(_on("sf.organization")),
+    "connection_identity_consistent": Contract(_on("sf.connector")),
+    "object_trigger_calls_utility": Contract(_on("sf.automated_send_objects")),
+    "journey_flows_active": Contract(_on("mc.running_salesforce_data_journeys")),
+    "automated_send_has_active_definition": Contract(_on("sf.active_automated_sends")),
+    "system_user_grant_headroom": Contract(_on("sf.system_user"), {"limit": Param.count}),
+    "api_headroom": Contract(_on("sf.api_limits"), {"share_percent": Param.percent}),
+    "business_unit_connected": Contract(_on("sf.connector_business_units")),
+    "ejection_acknowledged": Contract(_on("rotation.journeys_to_stop")),
 }
 
 _CHOICES: dict[Param, tuple[str, ...]] = {

@@ -43,6 +43,7 @@ from mcaudit.resources import rules_dir
 from mcaudit.snapshot import Snapshot, field_path
 from mcaudit.snapshot.locate import locate_lines, parse_path
 from mcaudit.suggest import did_you_mean
+from mcaudit.symptoms import symptom_names
 from mcaudit.untrusted import RULE_FILE, read_document
 
 # RE2 instructions the `matches` patterns of all loaded rules may compile to together: matching
@@ -153,6 +154,13 @@ def check_rule(rule: RuleSpec, file: Path) -> None:
         for position, path in enumerate(paths):
             if not is_snapshot_path(path):
                 _fail(file, f"{key}[{position}]", f"'{shown(path)}' is not a snapshot section (see `mcaudit schema`)")
+    for position, link in enumerate(rule.symptoms):
+        if link.symptom not in symptom_names():
+            _fail(file, f"symptoms[{position}].symptom", f"unknown symptom '{shown(link.symptom)}'"
+                  f"{did_you_mean(link.symptom, symptom_names())} (see `mcaudit triage --list`)")
+        if "audit" not in rule.modes:
+            _fail(file, f"symptoms[{position}]", "only a rule that runs in audit mode can explain a symptom: "
+                  "triage evaluates the audit rules")
     if isinstance(rule.check, FunctionCheck):
         _check_function(rule, rule.check, file)
     else:

@@ -104,6 +104,13 @@ class RuleSource(_Strict):
     url: str | None = None
 
 
+class SymptomLink(_Strict):
+    """A symptom this rule explains (`mcaudit triage`), and how its failure causes it."""
+
+    symptom: str = Field(description="a symptom name from `mcaudit triage --list`")
+    how: str = Field(min_length=1, description="one line: how this rule's failure causes the symptom")
+
+
 class WhenNoSubjects(_Strict):
     status: Literal["pass", "fail", "n/a"] = "n/a"
     message: str
@@ -137,6 +144,9 @@ class RuleSpec(_Strict):
     setup_path: str | None = None
     source: RuleSource
     aliases: list[str] = Field(default_factory=list, description="former names, kept findable")
+    symptoms: list[SymptomLink] = Field(
+        default_factory=list, description="the symptoms this rule explains, for `mcaudit triage`"
+    )
 
     @field_validator("id")
     @classmethod
@@ -158,6 +168,7 @@ class RuleSpec(_Strict):
             source=Source(**self.source.model_dump()),
             setup_path=self.setup_path,
             manual_instructions=self.manual.instructions.strip() if self.manual else None,
+            symptoms=tuple((link.symptom, link.how.strip()) for link in self.symptoms),
         )
 
 

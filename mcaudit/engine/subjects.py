@@ -15,6 +15,7 @@ from mcaudit.engine.base import MCC_NAMESPACE, Missing, ModelView, NotApplicable
 from mcaudit.engine.context import Context, EvaluationConfig
 from mcaudit.engine.index import SnapshotIndex
 from mcaudit.engine.subjects_aep import AEP_SUBJECTS
+from mcaudit.engine.subjects_health import HEALTH_SUBJECTS
 from mcaudit.engine.subjects_integrations import INTEGRATION_SUBJECTS
 from mcaudit.engine.subjects_rotation import ROTATION_SUBJECTS
 from mcaudit.findings import Attested
@@ -505,4 +506,4 @@ def _merged(*registries: Selectors) -> Selectors:
 
 
 # the connection checklist's selectors above; each feature's selectors live in its own module
-SUBJECTS = _merged(_CONNECTION_SUBJECTS, ROTATION_SUBJECTS, AEP_SUBJECTS, INTEGRATION_SUBJECTS)
+SUBJECTS = _merged(_CONNECTION_SUBJECTS, ROTATION_SUBJECTS, AEP_SUBJECTS, INTEGRATION_SUBJECTS, HEALTH_SUBJECTS)

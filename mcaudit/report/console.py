@@ -11,14 +11,14 @@ command there either.
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from mcaudit.findings import AuditReport
+from mcaudit.report.console_text import buffer_console, finished, hanging
 from mcaudit.report.presentation import banner, fleet, printable, rule_groups
 from mcaudit.report.viewmodel import ATTENTION, report_dict
 from mcaudit.safetext import visible
@@ -130,16 +130,7 @@ def _verdict(result: dict[str, Any]) -> list[RenderableType]:
     body.append("\n" + said["action"], style="bold")
     threshold = f"threshold --fail-on {result['fail_on']}" + (" (strict)" if result["strict"] else "")
     body.append(f"\n{threshold}", style="dim")
-    return [_hanging(Text(f" {said['label']} ", style=style), body, indent=len(said["label"]) + 3)]
-
-
-def _hanging(prefix: Text | str, body: Text, *, indent: int) -> Table:
-    """`prefix` then `body`, with wrapped lines of the body aligned under its first line."""
-    grid = Table.grid()
-    grid.add_column(width=indent, no_wrap=True)
-    grid.add_column(ratio=1)
-    grid.add_row(prefix, body)
-    return grid
+    return [hanging(Text(f" {said['label']} ", style=style), body, indent=len(said["label"]) + 3)]
 
 
 def _runbook_lines(result: dict[str, Any]) -> list[RenderableType]:
@@ -148,16 +139,16 @@ def _runbook_lines(result: dict[str, Any]) -> list[RenderableType]:
     if runbook is None:
         return []
     lines: list[RenderableType] = [Text(), Text("Anticipated impact if rotated now", style="bold underline")]
-    lines += [_hanging("  - ", Text(item), indent=4) for item in runbook["impact"]]
+    lines += [hanging("  - ", Text(item), indent=4) for item in runbook["impact"]]
     lines += [Text(), Text("Runbook", style="bold underline")]
     for step in runbook["steps"]:
         body = Text(f"[{step['phase']}] ", style="bold") + Text(step["action"])
         if step["note"]:
             body.append("\nnote: ", style="dim")
             body.append(step["note"])
-        lines.append(_hanging(f"  {step['number']:>2}. ", body, indent=6))
+        lines.append(hanging(f"  {step['number']:>2}. ", body, indent=6))
     lines += [Text(), Text("Notes", style="bold underline")]
-    lines += [_hanging("  - ", Text(note), indent=4) for note in runbook["notes"]]
+    lines += [hanging("  - ", Text(note), indent=4) for note in runbook["notes"]]
     return lines
 
 
@@ -196,9 +187,7 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
     """Per snapshot: what was audited, the verdict with its next action and the counts, what was
     not collected (once), a preflight's runbook, then the findings most urgent first."""
     data = report_dict(report)
-    buffer = StringIO()
-    console = Console(file=buffer, width=width, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, emoji=False, soft_wrap=False)
+    console, buffer = buffer_console(width=width, color=color)
     for position, result in enumerate(data["results"]):
         if position:
             console.print()
@@ -221,7 +210,7 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
         if gaps:  # once, above the per-check lines that each repeat "not collected"
             console.print()
             for gap in gaps:
-                console.print(_hanging(Text("! ", style="bold yellow"), Text(visible(gap), style="yellow"),
+                console.print(hanging(Text("! ", style="bold yellow"), Text(visible(gap), style="yellow"),
                                        indent=2))
         if quiet:
             continue
@@ -231,7 +220,4 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
     if roll_up is not None:
         console.print()
         console.print(Text(roll_up["line"], style="bold"))
-    text = buffer.getvalue()
-    if not color:  # grid padding leaves trailing blanks that only clutter files and diffs
-        text = visible("\n".join(line.rstrip() for line in text.splitlines()) + "\n", newlines=True)
-    return text
+    return finished(buffer, color=color)

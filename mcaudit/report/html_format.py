@@ -44,10 +44,16 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def content_security_policy(style: str, script: str) -> str:
+def stylesheet() -> str:
+    """The report's CSS, as inlined (the triage page shares it)."""
+    return _assets()[0]
+
+
+def content_security_policy(style: str, script: str | None) -> str:
+    """Only our own inline style and script run, by hash; a page without a script allows none."""
     return "; ".join((
         "default-src 'none'",
-        f"script-src {_csp_hash(script)}",
+        "script-src " + (_csp_hash(script) if script is not None else "'none'"),
         f"style-src {_csp_hash(style)}",
         "img-src data:",
         "base-uri 'none'",

@@ -35,6 +35,7 @@ class BusinessUnit(Model):
     is_top_level: Bool | None = Field(
         default=None, description="the enterprise (parent) business unit; derived if null"
     )
+    is_active: Bool | None = Field(default=None, description="BusinessUnit.IsActive (xsd:int, 1 = active)")
 
 
 class SalesforceIntegration(Model):

@@ -11,7 +11,9 @@ from enum import Enum
 
 from pydantic import Field
 
+from mcaudit.snapshot.automation import ApexTrigger, AutomatedSend, JourneyFlow
 from mcaudit.snapshot.integrations import Endpoints
+from mcaudit.snapshot.org import ApiLimit, OauthGrants, Organization
 from mcaudit.snapshot.sending import ScheduledSend
 from mcaudit.snapshot.types import Bool, Int, Model, NonEmptyStr, Str, Timestamp
 
@@ -192,4 +194,18 @@ class Salesforce(Model):
     mcc_connector: MccConnector | None = None
     scheduled_sends: list[ScheduledSend] | None = Field(
         default=None, description="CRM-initiated sends (MCC package objects)"
+    )
+    organization: Organization | None = Field(default=None, description="the Organization record")
+    api_limits: list[ApiLimit] | None = Field(default=None, description="REST /limits, one entry per key")
+    oauth_grants: list[OauthGrants] | None = Field(
+        default=None, description="OAuth tokens per user for the Salesforce Marketing Cloud connected app"
+    )
+    apex_triggers: list[ApexTrigger] | None = Field(
+        default=None, description="Apex triggers on the objects MCC triggered sends are based on"
+    )
+    journey_flows: list[JourneyFlow] | None = Field(
+        default=None, description="flows Journey Builder generated (FlowDefinitionView, ApiName JBSystem...)"
+    )
+    automated_sends: list[AutomatedSend] | None = Field(
+        default=None, description="MCC triggered sends recorded in Salesforce (et4ae5__Automated_Send__c)"
     )

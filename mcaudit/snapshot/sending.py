@@ -28,6 +28,8 @@ class TriggeredSendStatus(OpenEnum):
 
 class TriggeredSend(Model):
     key: NonEmptyStr = Field(description="TriggeredSendDefinition.CustomerKey (external key)")
+    object_id: Str | None = Field(default=None, description="TriggeredSendDefinition.ObjectID")
+    id: Int | None = Field(default=None, description="TriggeredSendDefinition.ID")
     name: Str | None = None
     status: TriggeredSendStatus
     business_unit_mid: Int | None = None

@@ -39,6 +39,10 @@ class EmulatorConfig:
     latency: float = 0.0  # seconds every answer waits, as a real network would (the collection benchmark)
     stale_entry_keys: bool = False  # journey details name their entry event by a stale key (the id stays right)
     extra_soap_rows: tuple[tuple[str, dict[str, Any]], ...] = ()  # (object type, row) served as well, as given
+    # the Salesforce auditor's missing permissions (salesforce_api.PERMISSIONS) and the objects it
+    # may not see (they answer INVALID_TYPE, as an object without access does)
+    sf_lacking: frozenset[str] = frozenset()
+    sf_hidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ class Emulator:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self.salesforce = (SalesforceApi(snapshot, self.config.salesforce, page_size=self.config.sf_page_size,
-                                         metadata=self.config.metadata, base_url=lambda: self.base_url)
+                                         metadata=self.config.metadata, base_url=lambda: self.base_url,
+                                         lacking=frozenset(self.config.sf_lacking),
+                                         hidden=frozenset(self.config.sf_hidden))
                            if snapshot.salesforce is not None else None)
         self.marketing_cloud = (MarketingCloudApi(
             snapshot, self.config.marketing_cloud, soap_page_size=self.config.soap_page_size,

@@ -20,6 +20,7 @@ from mcaudit.snapshot.salesforce import ConnectedApp, RefreshTokenPolicy, Salesf
 from mcaudit.snapshot.sending import ScheduledSend, ScheduledSendStatus, TriggeredSendStatus
 from mcaudit.testing.marketing_cloud_api import MarketingCloudLogin
 from mcaudit.testing.marketing_cloud_data import event_key
+from mcaudit.testing.plumbing import automation_objects, with_plumbing
 from mcaudit.testing.salesforce_data import AUTOMATED_ACTIVE, DEFAULT_ORG_ID
 
 T = TypeVar("T")
@@ -32,6 +33,7 @@ def collectable(source: Snapshot, *, collected_at: datetime | None = None, metad
     """`source` as a collection through the APIs would see it (`metadata`: as EmulatorConfig.metadata;
     `login` and `package_name`: the emulated credentials and --mc-package-name)."""
     package = auditor_package(login or MarketingCloudLogin(), package_name)
+    source = with_plumbing(source)  # the org's plumbing as the emulator serves it
     return source.model_copy(update={
         "collected_at": collected_at or source.collected_at,
         "salesforce": _salesforce(source.salesforce, metadata) if source.salesforce else None,
@@ -61,10 +63,39 @@ def _salesforce(sf: Salesforce, metadata: str) -> Salesforce:
         # the System User is named on the command line (--sf-system-user), and the org's tokens are evidence
         "mcc_connector": connector.model_copy(update={
             "connected": None, "scope_by_user": None,
+            # checkboxes are never null in an org: an unknown state reads as the field's default
+            "business_units": _each(connector.business_units, lambda unit: unit.model_copy(update={
+                "enabled": unit.enabled is not False, "is_parent": unit.is_parent is True})),
             "system_user_source": SystemUserSource.option if connector.system_user else None,
             "system_user_candidates": None}) if connector else None,
         "scheduled_sends": _each(sf.scheduled_sends, _scheduled) if connector else None,
+        **_plumbing(sf),
     })
+
+
+def _plumbing(sf: Salesforce) -> dict[str, object]:
+    """The org's plumbing as its records read back: the Organization record is the org's own; a
+    checkbox is never null; only triggers on the objects MCC automation uses are kept (and none can
+    be chosen without the package); no visible OAuth token reads as not collected."""
+    org_id = sf.org_id or DEFAULT_ORG_ID
+    organization = sf.organization.model_copy(update={
+        "id": org_id, "is_sandbox": sf.organization.is_sandbox is True,
+        "instance_name": sf.organization.instance_name or "EMU1"}) if sf.organization else None
+    wanted = {name.casefold() for name in automation_objects(sf, sf.automated_sends or [])}
+    triggers = None if sf.apex_triggers is None or sf.mcc_connector is None else [
+        trigger.model_copy(update={"id": trigger.id or f"01q{position:015d}",
+                                   "after_insert": trigger.after_insert is not False,
+                                   "after_update": trigger.after_update is not False})
+        for position, trigger in enumerate(sf.apex_triggers) if trigger.object.casefold() in wanted]
+    return {
+        "organization": organization,
+        "oauth_grants": sf.oauth_grants or None,
+        "apex_triggers": triggers,
+        "journey_flows": _each(sf.journey_flows, lambda flow: flow.model_copy(update={
+            "is_active": flow.is_active is True})),
+        "automated_sends": _each(sf.automated_sends, lambda send: send.model_copy(update={
+            "active": send.active is True})) if sf.mcc_connector else None,
+    }
 
 
 def _soql_policy(app: ConnectedApp) -> RefreshTokenPolicy | None:

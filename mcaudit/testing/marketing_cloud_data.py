@@ -72,6 +72,7 @@ def account(snapshot: Snapshot, *, entry_hints: bool = True, stale_entry_keys: b
             for i, user in enumerate(mc.users or []) for mid in user.business_unit_mids or []],
         "TriggeredSendDefinition": [
             {"Client": {"ID": send.business_unit_mid} if send.business_unit_mid else None,
+             "ID": send.id, "ObjectID": send.object_id,
              "CustomerKey": send.key, "Name": send.name, "TriggeredSendStatus": send.status.value}
             for send in mc.triggered_sends or []],
     })
@@ -106,7 +107,8 @@ def _business_units(mc: MarketingCloud) -> list[SoapObject]:
     top = next((unit.mid for unit in units if unit.is_top_level), mc.mid)
     return [{"ID": unit.mid, "CustomerKey": f"BU-{unit.mid}", "Name": unit.name,
              "ParentID": 0 if unit.is_top_level or (unit.parent_mid is None and unit.mid == top)
-             else unit.parent_mid or top}
+             else unit.parent_mid or top,
+             "IsActive": 0 if unit.is_active is False else 1}
             for unit in units]
 
 

@@ -16,10 +16,25 @@ import jwt
 from mcaudit.snapshot import Snapshot
 from mcaudit.testing import soap_xml
 from mcaudit.testing.http_types import Reply, Request, Route
-from mcaudit.testing.salesforce_data import AppMetadata, app_metadata, tables, tooling_tables
+from mcaudit.testing.plumbing import recorded_failed
+from mcaudit.testing.salesforce_data import AppMetadata, app_metadata, limits, tables, tooling_tables
 from mcaudit.testing.soql import SoqlError, Table, run
 
 _DATA = re.compile(r"^/services/data/v[\d.]+/(?P<tooling>tooling/)?query/?(?P<locator>[^/]*)$")
+_LIMITS = re.compile(r"^/services/data/v[\d.]+/limits/?$")
+AUDITOR_ID = "005EMU"  # the emulated auditor's own user id (as the SOAP login answers it)
+# Permissions the emulated auditor can be made to lack (EmulatorConfig.sf_lacking), each with what a
+# real org then does:
+# - View Setup and Configuration: REST /limits is for users with it (SF-REST-LIMITS-192 in the API
+#   catalog) and SetupEntityAccess only for them (SF-SEA); both are refused.
+# - Customize Application: without it OauthToken shows a user only their own tokens (SF-OAUTHTOKEN);
+#   the query works and the other users' tokens are missing.
+VIEW_SETUP = "View Setup and Configuration"
+CUSTOMIZE_APPLICATION = "Customize Application"
+PERMISSIONS = frozenset({VIEW_SETUP, CUSTOMIZE_APPLICATION})
+# how a refusal is answered: HTTP 403 with an INSUFFICIENT_ACCESS error (the emulator's convention for
+# every refusal; the exact code a real org gives for /limits is not in the sources read)
+INSUFFICIENT_ACCESS = "INSUFFICIENT_ACCESS"
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 INVALID_SESSION = [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]
@@ -38,8 +53,15 @@ class SalesforceLogin:
 
 class SalesforceApi:
     def __init__(self, snapshot: Snapshot, login: SalesforceLogin, *, page_size: int, metadata: str,
-                 base_url: Any) -> None:
+                 base_url: Any, lacking: frozenset[str] = frozenset(), hidden: frozenset[str] = frozenset()) -> None:
+        unknown = set(lacking) - PERMISSIONS
+        assert not unknown, f"the emulator cannot take away {sorted(unknown)}: only {sorted(PERMISSIONS)}"
+        if recorded_failed(snapshot, "salesforce.oauth_grants"):  # served so that it fails again
+            lacking = lacking | {CUSTOMIZE_APPLICATION}
+        self._lacking = lacking
+        self._limits = limits(snapshot)
         self._tables = tables(snapshot)
+        self._withhold(lacking, hidden)
         self._tooling = tooling_tables(snapshot)
         self._apps = app_metadata(snapshot)
         self._org_id = self._tables["Organization"].rows[0]["Id"]
@@ -53,8 +75,21 @@ class SalesforceApi:
         self._lock = threading.Lock()
         self.issued_sessions: list[str] = []
 
+    def _withhold(self, lacking: frozenset[str], hidden: frozenset[str]) -> None:
+        """What the auditor may not see: objects hidden from them do not exist for them (INVALID_TYPE:
+        "sObject type 'X' is not supported", as for a custom object the user has no access to)."""
+        for name in hidden:
+            self._tables.pop(name, None)
+        if VIEW_SETUP in lacking and "SetupEntityAccess" in self._tables:
+            self._tables["SetupEntityAccess"].refused = True
+        tokens = self._tables.get("OauthToken")
+        if CUSTOMIZE_APPLICATION in lacking and tokens is not None:
+            tokens.rows = [row for row in tokens.rows if row.get("UserId") == AUDITOR_ID]
+
     def route(self, request: Request) -> Route | None:
         path = request.path
+        if request.method == "GET" and _LIMITS.match(path):
+            return Route("sf.limits", self._limits_call)
         if request.method == "POST" and re.fullmatch(r"/services/Soap/u/[\d.]+/?", path):
             return Route("sf.login", self._soap_login, xml=True)
         if request.method == "POST" and path == "/services/oauth2/token":
@@ -92,7 +127,7 @@ class SalesforceApi:
         if username != self._login.username or password != self._login.password + self._login.security_token:
             return Reply.xml(500, soap_xml.login_fault())
         server_url = f"{self._login.instance_url or self._base_url()}/services/Soap/u/59.0/{self._org_id}"
-        return Reply.xml(200, soap_xml.login_response(self._new_session(), server_url, "005EMU", self._org_id))
+        return Reply.xml(200, soap_xml.login_response(self._new_session(), server_url, AUDITOR_ID, self._org_id))
 
     def _jwt_token(self, request: Request) -> Reply:
         form = {key: values[0] for key, values in parse_qs(request.body.decode("utf-8")).items()}
@@ -111,6 +146,16 @@ class SalesforceApi:
 
     def _authorized(self, token: str | None) -> bool:
         return token is not None and (token in self._sessions or token == self._login.access_token)
+
+    # -- REST /limits ----------------------------------------------------------------------
+    def _limits_call(self, request: Request) -> Reply:
+        if not self._authorized(request.bearer()):
+            return Reply.json(401, INVALID_SESSION)
+        if self._limits is None or VIEW_SETUP in self._lacking:
+            return Reply.json(403, [{"errorCode": INSUFFICIENT_ACCESS,
+                                     "message": "insufficient access rights: the limits resource needs the "
+                                                "View Setup and Configuration permission"}])
+        return Reply.json(200, self._limits)
 
     # -- SOQL -------------------------------------------------------------------------------
     def _query(self, request: Request, source: dict[str, Table]) -> Reply:

@@ -10,10 +10,12 @@ from datetime import datetime, timezone
 
 from mcaudit.apicatalog import soql_fields
 from mcaudit.snapshot import Snapshot
+from mcaudit.snapshot.automation import ApexTrigger
 from mcaudit.snapshot.salesforce import ConnectedApp, IpRelaxation, PermittedUsers, RefreshTokenPolicy
+from mcaudit.testing.plumbing import AUTOMATED_ACTIVE, DEFAULT_ORG_ID, with_plumbing
 from mcaudit.testing.soql import Table
 
-DEFAULT_ORG_ID = "00D000000000001AAA"
+__all__ = ["AUTOMATED_ACTIVE", "DEFAULT_ORG_ID"]
 # The emulated org's Marketing Cloud Connect package: object and field names as the emulator plays
 # them (kept apart from the collector's, so that a test compares two readings, not one constant).
 MCC_NAMESPACE = "et4ae5"
@@ -71,13 +73,32 @@ def has_package(snapshot: Snapshot) -> bool:
     return snapshot.salesforce is not None and snapshot.salesforce.mcc_connector is not None
 
 
+def limits(snapshot: Snapshot) -> dict[str, dict[str, int]] | None:
+    """REST /limits as the org answers it; None when the snapshot lacks it (served as a refusal)."""
+    sf = with_plumbing(snapshot).salesforce
+    if sf is None or sf.api_limits is None:
+        return None
+    return {limit.name: {"Max": limit.max, "Remaining": limit.remaining} for limit in sf.api_limits}
+
+
 def tables(snapshot: Snapshot) -> dict[str, Table]:
+    snapshot = with_plumbing(snapshot)
     sf = snapshot.salesforce
     assert sf is not None, "emulating Salesforce needs a salesforce section"
     apps = sf.connected_apps or []
+    org = sf.organization
     result = {
-        "Organization": Table(("Id", "Name", "InstanceName"),
-                              [{"Id": sf.org_id or DEFAULT_ORG_ID, "Name": snapshot.name, "InstanceName": "EMU1"}]),
+        "Organization": Table(ORGANIZATION_FIELDS, [{
+            "Id": sf.org_id or (org.id if org else None) or DEFAULT_ORG_ID, "Name": org.name if org else snapshot.name,
+            "InstanceName": (org.instance_name if org else None) or "EMU1",
+            # a checkbox is never null in an org
+            "IsSandbox": bool(org and org.is_sandbox), "TrialExpirationDate": sf_time(org.trial_expiration_date)
+            if org else None, "OrganizationType": org.organization_type if org else None}]),
+        "ApexTrigger": _triggers(sf.apex_triggers or [], with_package=has_package(snapshot)),
+        "FlowDefinitionView": Table(FLOW_FIELDS, [{
+            "ApiName": flow.api_name, "Label": flow.label, "IsActive": flow.is_active is True,
+            "ProcessType": flow.process_type, "ActiveVersionId": flow.active_version_id}
+            for flow in sf.journey_flows or []]),
         "ConnectedApplication": Table(("Id", "Name", "OptionsAllowAdminApprovedUsersOnly",
                                        "OptionsRefreshTokenValidityMetric", "RefreshTokenValidityPeriod"), [
             {"Id": app_id(app, i), "Name": app.name,
@@ -109,11 +130,14 @@ def tables(snapshot: Snapshot) -> dict[str, Table]:
         result.update(_package_tables(snapshot))
     result = {name: as_in_org(name, table) for name, table in result.items()}
     # a section the snapshot lacks (its collection failed) is served as a refusal, so it fails again
+    # (an object that several sections read is refused only when every one of them is absent)
+    readers: dict[str, list[str]] = {}
     for section, objects in SECTION_OBJECTS.items():
-        if getattr(sf, section) is None:
-            for name in objects:
-                if name in result:
-                    result[name].refused = True
+        for name in objects:
+            readers.setdefault(name, []).append(section)
+    for name, sections in readers.items():
+        if name in result and all(getattr(sf, section) is None for section in sections):
+            result[name].refused = True
     return result
 
 
@@ -124,7 +148,50 @@ SECTION_OBJECTS = {
     "permission_set_assignments": ("PermissionSetAssignment",),
     "users": ("User", "UserLogin"),
     "scheduled_sends": (SEND_DEFINITION_OBJECT, AUTOMATED_SEND_OBJECT),
+    "automated_sends": (AUTOMATED_SEND_OBJECT,),
+    "apex_triggers": ("ApexTrigger",),
+    "journey_flows": ("FlowDefinitionView",),
 }
+ORGANIZATION_FIELDS = ("Id", "Name", "InstanceName", "IsSandbox", "TrialExpirationDate", "OrganizationType")
+FLOW_FIELDS = ("ApiName", "Label", "IsActive", "ProcessType", "ActiveVersionId")
+TRIGGER_FIELDS = ("Id", "Name", "TableEnumOrId", "Status", "NamespacePrefix", "UsageAfterInsert", "UsageAfterUpdate",
+                  "Body")
+AUTOMATED_SEND_FIELDS = ("Id", "Name", "et4ae5__Object__c", "et4ae5__Action__c", AUTOMATED_SEND_ACTIVE,
+                         "et4ae5__Business_Unit__c", "et4ae5__etTriggeredSendDefId__c", "et4ae5__EmailName__c",
+                         "et4ae5__Hours_Delayed__c")
+HIDDEN_BODY = "(hidden)"  # a managed package's trigger body as ApexTrigger.Body shows it
+# one of the package's own triggers (mcc-api-reference.md 3.1): on a package object, so never one of
+# the objects MCC automation uses, and its body hidden
+PACKAGE_TRIGGER = {"Id": "01q000000000PKGAAA", "Name": "trigSendDefChange", "TableEnumOrId": "01I000000000PKGAAA",
+                   "Status": "Active", "NamespacePrefix": MCC_NAMESPACE, "UsageAfterInsert": True,
+                   "UsageAfterUpdate": True, "Body": HIDDEN_BODY}
+
+
+def trigger_body(trigger: ApexTrigger) -> str:
+    """A body that calls the trigger utility, or one that mentions it only in comments (it does not
+    call it), or the package's hidden body when the snapshot does not know."""
+    header = f"trigger {trigger.name} on {trigger.object} (after insert, after update) {{\n"
+    if trigger.calls_trigger_utility is None:
+        return HIDDEN_BODY
+    if trigger.calls_trigger_utility:
+        return header + f"    ET4AE5.triggerUtility .automate('{trigger.object}'); // sends the record\n}}\n"
+    return header + (f"    // et4ae5.triggerUtility.automate('{trigger.object}');\n"
+                     f"    /* removed: et4ae5.triggerUtility.automate('{trigger.object}'); */\n"
+                     "    System.debug('no send from here');\n}\n")
+
+
+def _triggers(triggers: list[ApexTrigger], *, with_package: bool) -> Table:
+    rows = [dict(PACKAGE_TRIGGER)] if with_package else []
+    for position, trigger in enumerate(triggers):
+        body = trigger_body(trigger)
+        # TableEnumOrId names a standard object but holds a custom object's Id; the header names it
+        custom = trigger.object.endswith("__c") and body != HIDDEN_BODY
+        rows.append({"Id": trigger.id or f"01q{position:015d}", "Name": trigger.name,
+                     "TableEnumOrId": f"01I{position:012d}AAA" if custom else trigger.object,
+                     "Status": trigger.status.value, "NamespacePrefix": trigger.namespace_prefix,
+                     "UsageAfterInsert": trigger.after_insert is not False,
+                     "UsageAfterUpdate": trigger.after_update is not False, "Body": body})
+    return Table(TRIGGER_FIELDS, rows)
 
 
 def as_in_org(name: str, table: Table) -> Table:
@@ -181,32 +248,56 @@ def _package_tables(snapshot: Snapshot) -> dict[str, Table]:
              SEND_STATUS: send.status_value if send.status_value is not None else SEND_STATUS_VALUES[send.status.value],
              SEND_SCHEDULED_AT: sf_time(send.scheduled_at)}
             for send in sends if send.kind != "automated_send"]),
-        AUTOMATED_SEND_OBJECT: Table(("Id", "Name", AUTOMATED_SEND_ACTIVE), [
-            {"Id": send.id, "Name": send.name, AUTOMATED_SEND_ACTIVE: send.status.value in AUTOMATED_ACTIVE}
-            for send in sends if send.kind == "automated_send"]),
+        AUTOMATED_SEND_OBJECT: _automated_sends(snapshot),
         "OauthToken": _oauth_tokens(snapshot),
     }
 
 
+def _automated_sends(snapshot: Snapshot) -> Table:
+    """The package's automated-send records: the snapshot's, else its scheduled automated sends."""
+    sf = snapshot.salesforce
+    assert sf is not None
+    if sf.automated_sends is not None:
+        return Table(AUTOMATED_SEND_FIELDS, [{
+            "Id": send.id, "Name": send.name, "et4ae5__Object__c": send.object, "et4ae5__Action__c": send.action,
+            AUTOMATED_SEND_ACTIVE: send.active is True, "et4ae5__Business_Unit__c": send.business_unit_id,
+            "et4ae5__etTriggeredSendDefId__c": send.definition_id, "et4ae5__EmailName__c": send.email_name,
+            "et4ae5__Hours_Delayed__c": None if send.hours_delayed is None else float(send.hours_delayed)}
+            for send in sf.automated_sends])
+    return Table(AUTOMATED_SEND_FIELDS, [
+        {"Id": send.id, "Name": send.name, AUTOMATED_SEND_ACTIVE: send.status.value in AUTOMATED_ACTIVE}
+        for send in sf.scheduled_sends or [] if send.kind == "automated_send"])
+
+
+def token_holdings(snapshot: Snapshot) -> dict[str, tuple[int, datetime | None]]:
+    """user id -> (tokens for the MCC app, last use): the candidates' as the snapshot records them,
+    else one token held by the System User (the connector authenticates as that user)."""
+    sf = snapshot.salesforce
+    connector = sf.mcc_connector if sf else None
+    held = {candidate.user_id: (candidate.oauth_tokens, candidate.oauth_last_used)
+            for candidate in (connector.system_user_candidates if connector else None) or []
+            if candidate.oauth_tokens}
+    if not held and (system_user := system_user_id(snapshot)) is not None:
+        held[system_user] = (1, snapshot.collected_at)
+    return held
+
+
 def _oauth_tokens(snapshot: Snapshot) -> Table:
-    """The connector's OAuth tokens: the candidates' as the snapshot records them, else one token
-    held by the System User (the connector authenticates as that user)."""
+    """The MCC app's OAuth tokens: as the snapshot's grants count them, else its token evidence."""
     fields = ("AppName", "UserId", "UseCount", "LastUsedDate")
     sf = snapshot.salesforce
     connector = sf.mcc_connector if sf else None
-    moment = sf_time(snapshot.collected_at)
+    uses = {candidate.user_id: candidate.oauth_use_count
+            for candidate in (connector.system_user_candidates if connector else None) or []}
+    held = ({grant.user_id: (grant.tokens, grant.last_used) for grant in sf.oauth_grants}
+            if sf is not None and sf.oauth_grants is not None else token_holdings(snapshot))
     rows = []
-    for candidate in (connector.system_user_candidates if connector else None) or []:
-        for number in range(candidate.oauth_tokens or 0):
-            rows.append({"AppName": MCC_APP, "UserId": candidate.user_id,
-                         "UseCount": (candidate.oauth_use_count or 0) if number == 0 else 0,
-                         "LastUsedDate": sf_time(candidate.oauth_last_used) if number == 0 else None})
-    if not rows and (system_user := system_user_id(snapshot)) is not None:
-        rows.append({"AppName": MCC_APP, "UserId": system_user, "UseCount": 1200, "LastUsedDate": moment})
+    for user_id, (count, last) in held.items():
+        for number in range(count):
+            rows.append({"AppName": MCC_APP, "UserId": user_id,
+                         "UseCount": (uses.get(user_id) or 1200) if number == 0 else 0,
+                         "LastUsedDate": sf_time(last) if number == 0 else None})
     return Table(fields, rows)
-
-
-AUTOMATED_ACTIVE = frozenset({"scheduled", "in_progress"})
 
 
 def system_user_id(snapshot: Snapshot) -> str | None:

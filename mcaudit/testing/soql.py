@@ -1,4 +1,4 @@
-"""Just enough SOQL for the emulator: SELECT fields FROM Object [WHERE a = x AND b IN (...)].
+"""Just enough SOQL for the emulator: SELECT fields FROM Object [WHERE a = x AND b IN (...) AND c LIKE 'p%'].
 
 Rows are flat dicts keyed by field path ('Profile.UserLicense.Name'); projection builds the nested
 records the REST API returns. A field the table does not have is INVALID_FIELD, an unknown object
@@ -13,7 +13,7 @@ from typing import Any
 
 _QUERY = re.compile(r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)(?:\s+WHERE\s+(?P<where>.+?))?\s*$",
                     re.IGNORECASE | re.DOTALL)
-_CONDITION = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op>=|IN)\s*(?P<value>.+?)\s*$", re.IGNORECASE)
+_CONDITION = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op>=|IN|LIKE)\s*(?P<value>.+?)\s*$", re.IGNORECASE)
 
 
 class SoqlError(Exception):
@@ -48,15 +48,29 @@ def run(tables: dict[str, Table], soql: str) -> tuple[str, list[dict[str, Any]]]
             raise SoqlError("INVALID_FIELD", f"No such column '{wanted_field}' on entity '{name}'.")
     conditions = [_condition(part, known, name) for part in re.split(r"\s+AND\s+", match.group("where") or "",
                                                                     flags=re.IGNORECASE) if part.strip()]
-    rows = [row for row in table.rows if all(row.get(f) in values for f, values in conditions)]
+    rows = [row for row in table.rows if all(_holds(row.get(f), values) for f, values in conditions)]
     return name, [_project(row, [known[w.lower()] for w in wanted], name) for row in rows]
 
 
-def _condition(text: str, known: dict[str, str], name: str) -> tuple[str, list[Any]]:
+def _holds(value: Any, wanted: list[Any] | re.Pattern[str]) -> bool:
+    if isinstance(wanted, re.Pattern):
+        return isinstance(value, str) and wanted.fullmatch(value) is not None
+    return value in wanted
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    """SOQL LIKE: % any run, _ one character, case-insensitive."""
+    parts = [".*" if char == "%" else "." if char == "_" else re.escape(char) for char in pattern]
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _condition(text: str, known: dict[str, str], name: str) -> tuple[str, list[Any] | re.Pattern[str]]:
     match = _CONDITION.match(text)
     if match is None or match.group("field").lower() not in known:
         raise SoqlError("MALFORMED_QUERY", f"unsupported condition on {name}: {text}")
     raw = match.group("value")
+    if match.group("op").upper() == "LIKE":
+        return known[match.group("field").lower()], _like(str(_literal(raw)))
     values = [_literal(v) for v in raw.strip("()").split(",")] if match.group("op").upper() == "IN" else [_literal(raw)]
     return known[match.group("field").lower()], values
 

@@ -176,5 +176,9 @@ def test_org_without_the_mcc_package(source: Snapshot, serve, tmp_path: Path, ca
     assert sf.mcc_connector is None and sf.scheduled_sends is None
     assert sf.users and all(user.mc_appexchange_user is None for user in sf.users)
     run = result.snapshot.collection.collectors[0]
-    assert set(run.failed_sections) == {"salesforce.users", "salesforce.mcc_connector", "salesforce.scheduled_sends"}
+    # everything that reads the package's objects (or needs them to choose triggers) is not collected
+    assert set(run.failed_sections) == {"salesforce.users", "salesforce.mcc_connector", "salesforce.scheduled_sends",
+                                        "salesforce.oauth_grants", "salesforce.automated_sends",
+                                        "salesforce.apex_triggers"}
+    assert sf.organization is not None and sf.api_limits and sf.journey_flows is not None
     assert "Marketing Cloud Connect" in (run.error or "")

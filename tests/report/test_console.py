@@ -33,7 +33,7 @@ def test_the_verdict_and_counts_come_first(monkeypatch: pytest.MonkeyPatch) -> N
     lines = broken_console(monkeypatch)
     assert lines[3] == " FAIL  14 problems rated high or above must be fixed"
     assert lines[4].strip().startswith("Fix them, most severe first")
-    assert any(line.startswith("54 checks: 22 fail · 14 pass · 18 n/a") for line in lines[:9])
+    assert any(line.startswith("63 checks: 22 fail · 23 pass · 18 n/a") for line in lines[:9])
 
 
 def test_failures_are_ordered_by_severity_across_areas(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,7 +55,7 @@ def test_verbose_adds_evidence_fixes_sources_and_the_passes(monkeypatch: pytest.
     assert "evidence: Frozen: true (expected false)" in text
     assert "fix: Reactivate the user" in text
     assert "https://help.salesforce.com/s/articleView?id=003834038" in "".join(text.split())
-    assert "Passed (14)" in lines and "Not applicable (18)" in lines
+    assert "Passed (23)" in lines and "Not applicable (18)" in lines
 
 
 def _many(count: int) -> AuditReport:

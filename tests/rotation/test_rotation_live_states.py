@@ -187,7 +187,7 @@ def test_a_status_mcaudit_does_not_know_is_no_go_and_checked_by_hand(tmp_path: P
                                                                      kind: str, key: str, named: str) -> None:
     plan = tmp_path / "plan.json"
     done, result = run_json("preflight", edited_sample("paused-journey", tmp_path / "odd.yaml", edit),
-                            "--save-plan", plan)
+                            "--save-plan", plan, "--ack-eject")  # RT305 acknowledged: only the unknown is left
     assert done.returncode == 1
     assert result["decision"] == "NO-GO"
     unknown = [f for f in result["findings"] if f["status"] != "pass"]

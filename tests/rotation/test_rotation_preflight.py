@@ -37,7 +37,7 @@ def test_fully_paused_org_is_go() -> None:
     done, result = run_json("preflight", sample("paused"))
     assert done.returncode == 0, done.stderr
     assert (result["decision"], result["verdict"]) == ("GO", "pass")
-    assert {f["rule_id"] for f in result["findings"]} == {"RT300", "RT301", "RT302", "RT303", "RT304"}
+    assert {f["rule_id"] for f in result["findings"]} == {"RT300", "RT301", "RT302", "RT303", "RT304", "RT305"}
     assert _assets(result["runbook"]["steps"]) == {}
     assert _steps(result, "pause")[0]["action"].startswith("Nothing to pause")
     assert _steps(result, "restore")[0]["action"].startswith("Nothing to restore")
@@ -56,8 +56,8 @@ def test_live_assets_are_no_go_and_each_is_paused_then_restored() -> None:
     assert done.returncode == 1
     assert result["decision"] == "NO-GO"
     failing = {(f["rule_id"], f["subject"]) for f in result["findings"] if f["status"] == "fail"}
-    assert {rule_id for rule_id, _ in failing} == {"RT301", "RT302", "RT303"}
-    assert len(failing) == 6
+    assert {rule_id for rule_id, _ in failing} == {"RT301", "RT302", "RT303", "RT305"}
+    assert len(failing) == 8  # six assets to pause, and the two journey versions whose ejection is not acknowledged
     assert _assets(_steps(result, "pause")) == LIVE_ASSETS
     assert _assets(_steps(result, "restore")) == LIVE_ASSETS  # exactly what was paused, nothing more
 

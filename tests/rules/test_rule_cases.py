@@ -11,6 +11,9 @@ Case file format::
                                       # (optional, default healthy)
         mode: audit                   # optional: audit (default), preflight, verify
         attestation_max_age_days: 90  # optional (default: the engine's default)
+        expectations:                 # optional: what the connection should be (mcaudit.expectations),
+          production_mids: [510000001]   # as in mcaudit.toml's [expectations] or --expectations FILE
+        ack_eject: true               # optional, preflight: --ack-eject (true) or --ack-eject-journey KEYS (a list)
         set:                          # optional: path -> value, applied in order; missing
           salesforce.users[0].is_frozen: true         # mappings on the way are created
         append:                       # optional: path of a list -> one item, or a list of items
@@ -50,6 +53,7 @@ from typing import Any
 import pytest
 
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
+from mcaudit.expectations import Expectations
 from mcaudit.findings import Finding
 from mcaudit.snapshot import Snapshot
 from mcaudit.yamlio import YamlProblem, load_yaml
@@ -60,7 +64,7 @@ BASE_DIRS = (ROOT / "samples", Path(__file__).resolve().parent / "bases")
 
 CASE_FILE_KEYS = {"rule", "cases"}
 CASE_KEYS = {"name", "base", "mode", "attestation_max_age_days", "set", "append", "repeat", "delete", "expect",
-             "before", "rotated_at"}
+             "before", "rotated_at", "expectations", "ack_eject"}
 EDIT_KEYS = {"base", "set", "append", "repeat", "delete"}
 EXPECT_KEYS = {"status", "subject", "message_contains", "evidence_contains", "attested_by"}
 STATUSES = {"fail", "unknown", "manual", "waived", "pass", "n/a"}
@@ -276,6 +280,13 @@ def run_rule(rule_id: str, case: dict[str, Any], pack: RulePack | None = None) -
     options: dict[str, Any] = {"mode": case.get("mode", "audit"), "select": (rule_id,)}
     if "attestation_max_age_days" in case:
         options["attestation_max_age_days"] = case["attestation_max_age_days"]
+    if "expectations" in case:
+        options["expectations"] = Expectations.model_validate(case["expectations"])
+    ack = case.get("ack_eject")
+    if ack is True:
+        options["ack_eject_all"] = True
+    elif ack:
+        options["ack_eject"] = tuple(str(key) for key in ack)
     snapshot = build_snapshot(case)
     if "before" in case:
         options["baseline"] = _baseline(build_snapshot(case["before"]), snapshot, case.get("rotated_at"))

@@ -73,7 +73,7 @@ class MarketingCloudCollector:
         AccountUserIDs, and journeys need the event definitions, so those are started once their
         inputs are in, from this thread (a read never waits on another read's worker)."""
         units = reads.start(lambda: records.business_units(self._retrieve(
-            soap, progress, "BusinessUnit", ["ID", "Name", "ParentID"], query_all_accounts=True)))
+            soap, progress, "BusinessUnit", ["ID", "Name", "ParentID", "IsActive"], query_all_accounts=True)))
         found_users = reads.start(lambda: self._retrieve(soap, progress, "AccountUser", USER_PROPERTIES,
                                                          query_all_accounts=True))
         roles = reads.start(lambda: records.roles(
@@ -140,7 +140,8 @@ class MarketingCloudCollector:
         # the status filter must use IN: the API does not filter this property reliably with equals
         status_filter = soap.simple_filter("TriggeredSendStatus", "IN", SEND_STATUSES)
         return records.triggered_sends(self._retrieve(
-            soap, progress, "TriggeredSendDefinition", ["CustomerKey", "Name", "TriggeredSendStatus", "Client.ID"],
+            soap, progress, "TriggeredSendDefinition",
+            ["ObjectID", "ID", "CustomerKey", "Name", "TriggeredSendStatus", "Client.ID"],
             filter=status_filter, query_all_accounts=True))
 
     def _event_definitions(self, rest: RestClient, progress: Progress) -> journey_api.EventSources:

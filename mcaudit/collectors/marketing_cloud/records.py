@@ -60,7 +60,8 @@ def business_units(results: list[Any]) -> list[BusinessUnit]:
         parent = number(value(result, "ParentID"))
         top = parent in (None, 0, mid)
         units.append(BusinessUnit(mid=mid, name=text(value(result, "Name")),
-                                  parent_mid=None if top else parent, is_top_level=top))
+                                  parent_mid=None if top else parent, is_top_level=top,
+                                  is_active=flag(value(result, "IsActive"))))
     return units
 
 
@@ -110,7 +111,9 @@ def triggered_sends(results: list[Any]) -> list[TriggeredSend]:
         if key is None or status is None:
             raise ApiError(f"TriggeredSendDefinition {key or text(value(result, 'Name')) or '(no key)'}: "
                            f"no {'CustomerKey' if key is None else 'TriggeredSendStatus'}")
-        send = TriggeredSend(key=key, name=text(value(result, "Name")), status=TriggeredSendStatus(status),
+        # ObjectID and ID: what the package's automated-send record may name the definition by
+        send = TriggeredSend(key=key, object_id=text(value(result, "ObjectID")), id=number(value(result, "ID")),
+                             name=text(value(result, "Name")), status=TriggeredSendStatus(status),
                              business_unit_mid=number(value(result, "Client.ID")))
         if not send.status.recognised:
             log.warning("marketing_cloud: triggered send %s has a status this mcaudit does not know (%r): kept "

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from simple_salesforce.api import Salesforce as SalesforceClient
+from simple_salesforce.exceptions import SalesforceError
 
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import SalesforceCredentials
@@ -17,6 +19,7 @@ from mcaudit.collectors.salesforce import auth, records
 from mcaudit.collectors.salesforce import queries as q
 from mcaudit.collectors.salesforce.metadata import MetadataRefused, OAuthPolicy, read_policies
 from mcaudit.collectors.salesforce.soql import Record, query_all, tooling_query
+from mcaudit.snapshot.org import OauthGrants
 from mcaudit.snapshot.salesforce import (
     ConnectedApp,
     MccConnector,
@@ -34,8 +37,14 @@ log = logging.getLogger("mcaudit.collect.salesforce")
 NAME = "salesforce"
 SECTIONS = ["salesforce", "salesforce.connected_apps", "salesforce.permission_sets",
             "salesforce.permission_set_groups", "salesforce.permission_set_assignments", "salesforce.users",
-            "salesforce.mcc_connector", "salesforce.scheduled_sends"]
+            "salesforce.mcc_connector", "salesforce.scheduled_sends", "salesforce.organization",
+            "salesforce.api_limits", "salesforce.oauth_grants", "salesforce.automated_sends",
+            "salesforce.apex_triggers", "salesforce.journey_flows"]
 PACKAGE_MISSING = {"INVALID_TYPE"}  # the package's objects do not exist: it is not installed
+# how an org refuses a read: the object does not exist for this user, or access is denied
+REFUSED = {"INVALID_TYPE", "INSUFFICIENT_ACCESS"}
+VIEW_SETUP = "View Setup and Configuration"  # REST /limits is for users with it (dome-limits, API 29.0 page)
+CUSTOMIZE_APPLICATION = "Customize Application"  # needed to see every user's OauthToken rows
 
 
 @dataclass
@@ -63,7 +72,9 @@ class SalesforceCollector:
             except Exception as error:  # a session that cannot read its own org is no session
                 return self._failed(error, sections)
         return CollectorOutput(section.model_copy(update={
-            "org_id": records.text(rows[0].get("Id")) if rows else None}), sections.run(self.session.total_calls))
+            "org_id": records.text(rows[0].get("Id")) if rows else None,
+            "organization": sections.read("salesforce.organization", lambda: records.organization(rows)),
+        }), sections.run(self.session.total_calls))
 
     def _failed(self, error: Exception, sections: SectionLog) -> CollectorOutput:
         fatal = describe(error, self.session.redactor)
@@ -96,6 +107,11 @@ class SalesforceCollector:
                                                               q.SEND_DEFINITION_OBJECT))
         automated = reads.start(lambda: self._package_query(sf, q.AUTOMATED_SENDS, progress,
                                                             q.AUTOMATED_SEND_OBJECT))
+        # no read depends on another: triggers are filtered to the MCC objects once those are known
+        triggers = reads.start(lambda: self._setup_query(sf, q.APEX_TRIGGERS, progress, "ApexTrigger",
+                                                         needs=VIEW_SETUP))
+        flows = reads.start(lambda: self._setup_query(sf, q.JOURNEY_FLOWS, progress, "FlowDefinitionView"))
+        limits = reads.start(lambda: self._limits(sf, progress))
 
         users = sections.read("salesforce.users", lambda: records.users(
             user_rows.result(), self._frozen(frozen, sections)))
@@ -114,6 +130,13 @@ class SalesforceCollector:
                 self._system_user_holders(read_sets, read_assignments), self._tokens(tokens))),
             scheduled_sends=sections.read("salesforce.scheduled_sends", lambda: self._scheduled_sends(
                 definitions.result(), automated.result())),
+            api_limits=sections.read("salesforce.api_limits", lambda: records.api_limits(limits.result())),
+            oauth_grants=sections.read("salesforce.oauth_grants", lambda: self._grants(tokens)),
+            automated_sends=sections.read("salesforce.automated_sends", lambda: records.automated_sends(
+                automated.result())),
+            apex_triggers=sections.read("salesforce.apex_triggers", lambda: records.apex_triggers(
+                triggers.result(), self._automation_objects(config, automated))),
+            journey_flows=sections.read("salesforce.journey_flows", lambda: records.journey_flows(flows.result())),
         )
 
     def _user_rows(self, sf: SalesforceClient, progress: Progress, sections: SectionLog) -> list[Record]:
@@ -220,6 +243,69 @@ class SalesforceCollector:
                 log.warning("salesforce: %s %s has a send status this mcaudit does not know (%r): kept as it is; "
                             "rules treat it as unknown", q.SEND_DEFINITION_OBJECT, send.id, send.status_value)
         return sends
+
+    def _grants(self, tokens: Future[list[Record]]) -> list[OauthGrants]:
+        """OAuth grants per user from the app's tokens (the same rows as the System User evidence).
+        Without Customize Application the org shows only the auditor's own tokens, and answers
+        without error, so a result with no token at all is not taken as "none exist"."""
+        try:
+            rows = tokens.result()
+        except Exception as error:
+            raise ApiError(f"OauthToken not readable ({describe(error, self.session.redactor)}): needs the "
+                           f"{CUSTOMIZE_APPLICATION} permission to see every user's tokens") from None
+        if not rows:
+            raise ApiError(f"OauthToken shows no token of the {q.MCC_APP_NAME} app: without the "
+                           f"{CUSTOMIZE_APPLICATION} permission the org shows a user only their own tokens, so "
+                           "none visible does not mean none exist")
+        return records.oauth_grants(rows, q.MCC_APP_NAME)
+
+    def _automation_objects(self, config: Future[list[Record]], automated: Future[list[Record]]) -> set[str]:
+        """The objects MCC automation uses: enabled in the configuration, or named by an automated send.
+        Either read may have failed; with neither, which triggers matter is unknown."""
+        objects: set[str] = set()
+        known = False
+        for read, names in ((config, lambda rows: records.connector_settings(rows).get("automation_objects")),
+                            (automated, lambda rows: [records.text(row.get(q.AUTOMATED_SEND_OBJECT_NAME))
+                                                      for row in rows])):
+            try:
+                found = names(read.result())
+            except Exception:  # recorded by the section that owns that read
+                continue
+            known = True
+            objects.update(name for name in found or [] if name)
+        if not known:
+            raise ApiError("the objects MCC automation uses are unknown (neither the package's configuration nor "
+                           "its automated sends could be read), so which triggers matter is unknown")
+        return objects
+
+    def _setup_query(self, sf: SalesforceClient, soql: str, progress: Progress, what: str,
+                     needs: str | None = None) -> list[Record]:
+        """A query of setup metadata; a refusal names the permission where Salesforce documents one
+        (Apex triggers: View Setup and Configuration, SF-HELP-APEX-VIEW in the API catalog)."""
+        try:
+            return query_all(sf, soql, progress, what)
+        except Exception as error:
+            if error_code(error) in REFUSED:
+                said = describe(error, self.session.redactor)
+                if needs:
+                    raise ApiError(f"{what} is not visible to this user ({said}): needs the {needs} "
+                                   "permission") from None
+                raise ApiError(f"{what} is not visible to this user ({said}); Salesforce documents no "
+                               "permission for reading it, so ask the org's admin which one this org "
+                               "requires") from None
+            raise
+
+    def _limits(self, sf: SalesforceClient, progress: Progress) -> Any:
+        progress.step(NAME, "limits")
+        try:
+            return sf.restful(q.LIMITS_RESOURCE)
+        except SalesforceError as error:
+            if error.status in (401, 403):
+                raise ApiError(f"REST /limits refused ({describe(error, self.session.redactor)}): needs the "
+                               f"{VIEW_SETUP} permission") from None
+            raise
+        finally:
+            progress.done(NAME, "limits", None)
 
     def _package_query(self, sf: SalesforceClient, soql: str, progress: Progress, what: str) -> list[Record]:
         try:

@@ -13,7 +13,8 @@ from __future__ import annotations
 MCC_NAMESPACE = "et4ae5"
 MCC_APP_NAME = "Salesforce Marketing Cloud"  # the connected app the package installs
 
-ORGANIZATION = "SELECT Id, Name, InstanceName FROM Organization"
+ORGANIZATION = ("SELECT Id, Name, InstanceName, IsSandbox, TrialExpirationDate, OrganizationType "
+                "FROM Organization")
 CONNECTED_APPS = ("SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, OptionsRefreshTokenValidityMetric, "
                   "RefreshTokenValidityPeriod FROM ConnectedApplication")
 APP_ACCESS = ("SELECT ParentId, SetupEntityId FROM SetupEntityAccess "
@@ -65,7 +66,29 @@ SEND_DEFINITIONS = f"SELECT Id, Name, {SEND_STATUS}, {SEND_SCHEDULED_AT} FROM {S
 
 AUTOMATED_SEND_OBJECT = "et4ae5__Automated_Send__c"  # "Triggered Send": fired by an Apex trigger
 AUTOMATED_SEND_ACTIVE = "et4ae5__Active__c"
-AUTOMATED_SENDS = f"SELECT Id, Name, {AUTOMATED_SEND_ACTIVE} FROM {AUTOMATED_SEND_OBJECT}"
+AUTOMATED_SEND_OBJECT_NAME = "et4ae5__Object__c"  # the object the send is based on
+AUTOMATED_SEND_ACTION = "et4ae5__Action__c"
+AUTOMATED_SEND_UNIT = "et4ae5__Business_Unit__c"
+AUTOMATED_SEND_DEFINITION = "et4ae5__etTriggeredSendDefId__c"
+AUTOMATED_SEND_EMAIL = "et4ae5__EmailName__c"
+AUTOMATED_SEND_DELAY = "et4ae5__Hours_Delayed__c"
+# one read serves both the scheduled sends and the automated-send records
+AUTOMATED_SENDS = (f"SELECT Id, Name, {AUTOMATED_SEND_OBJECT_NAME}, {AUTOMATED_SEND_ACTION}, {AUTOMATED_SEND_ACTIVE}, "
+                   f"{AUTOMATED_SEND_UNIT}, {AUTOMATED_SEND_DEFINITION}, {AUTOMATED_SEND_EMAIL}, "
+                   f"{AUTOMATED_SEND_DELAY} FROM {AUTOMATED_SEND_OBJECT}")
+
+# -- how records reach Marketing Cloud (mcc-api-reference.md section 3) -----------------------------
+# Every trigger, with its body: the body is read only to tell whether it calls the package's
+# trigger utility and is dropped at once, never stored or logged. Not filtered by object in SOQL:
+# TableEnumOrId holds a custom object's Id rather than its name, so the collector filters after.
+APEX_TRIGGERS = ("SELECT Id, Name, TableEnumOrId, Status, NamespacePrefix, UsageAfterInsert, UsageAfterUpdate, Body "
+                 "FROM ApexTrigger")
+# the flows Journey Builder generates for a Salesforce Data entry source are named JBSystem...
+JOURNEY_FLOWS = ("SELECT ApiName, Label, IsActive, ProcessType, ActiveVersionId FROM FlowDefinitionView "
+                 "WHERE ApiName LIKE 'JBSystem%'")
+# REST: the org's limits, {"DailyApiRequests": {"Max": ..., "Remaining": ...}, ...} (needs View Setup
+# and Configuration)
+LIMITS_RESOURCE = "limits"
 
 # Tooling API: the installed MCC package's version
 INSTALLED_PACKAGES = ("SELECT SubscriberPackage.NamespacePrefix, SubscriberPackageVersion.MajorVersion, "

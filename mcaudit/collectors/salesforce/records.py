@@ -11,7 +11,9 @@ from typing import Any
 from mcaudit.collectors.problems import ApiError
 from mcaudit.collectors.salesforce import queries as q
 from mcaudit.collectors.salesforce.soql import Record
+from mcaudit.snapshot.automation import ApexTrigger, ApexTriggerStatus, AutomatedSend, JourneyFlow
 from mcaudit.snapshot.integrations import Endpoints
+from mcaudit.snapshot.org import ApiLimit, OauthGrants, Organization
 from mcaudit.snapshot.salesforce import (
     ConnectedApp,
     ConnectorBusinessUnit,
@@ -268,3 +270,116 @@ def package_version(records: Iterable[Record]) -> str | None:
             if major is not None:
                 return f"{major}.{minor or 0}"
     return None
+
+
+# -- the org, its limits and OAuth grants ------------------------------------------------------------
+
+def organization(records: list[Record]) -> Organization | None:
+    if not records or not text(records[0].get("Id")):
+        return None
+    row = records[0]
+    return Organization(id=row["Id"], name=text(row.get("Name")), is_sandbox=flag(row.get("IsSandbox")),
+                        trial_expiration_date=timestamp(row.get("TrialExpirationDate")),
+                        organization_type=text(row.get("OrganizationType")),
+                        instance_name=text(row.get("InstanceName")))
+
+
+def api_limits(answer: Any) -> list[ApiLimit]:
+    """REST /limits: every key whose value has a whole Max and Remaining (nested per-app entries and
+    anything else are left out)."""
+    if not isinstance(answer, dict):
+        raise ApiError("/limits answered without a JSON object")
+    limits = []
+    for name, value in sorted(answer.items()):
+        if not isinstance(value, dict):
+            continue
+        most, left = whole_number(value.get("Max")), whole_number(value.get("Remaining"))
+        if isinstance(name, str) and name and most is not None and most >= 0 and left is not None:
+            limits.append(ApiLimit(name=name, max=most, remaining=left))
+    return limits
+
+
+def oauth_grants(tokens: list[Record], app_name: str) -> list[OauthGrants]:
+    """The app's OauthToken rows counted per user, with the latest use."""
+    grouped: dict[str, list[Record]] = {}
+    for token in tokens:
+        if (user_id := text(token.get("UserId"))) is not None:
+            grouped.setdefault(user_id, []).append(token)
+    grants = []
+    for user_id, held in sorted(grouped.items()):
+        used = [moment for token in held if (moment := timestamp(token.get("LastUsedDate"))) is not None]
+        grants.append(OauthGrants(user_id=user_id, app_name=app_name, tokens=len(held),
+                                  last_used=max(used) if used else None))
+    return grants
+
+
+# -- triggers, flows and automated sends ---------------------------------------------------------------
+
+HIDDEN_BODY = "(hidden)"  # what ApexTrigger.Body holds for a managed package's trigger
+# comments go, string literals stay (a '//' inside a string is not a comment)
+_APEX_NOISE = re.compile(r"'(?:\\.|[^'\\])*'|/\*.*?\*/|//[^\n]*", re.DOTALL)
+# Apex is case-insensitive and allows whitespace around the dots
+_TRIGGER_UTILITY = re.compile(r"\bet4ae5\s*\.\s*triggerUtility\s*\.\s*automate\s*\(", re.IGNORECASE)
+_TRIGGER_HEADER = re.compile(r"\btrigger\s+\w+\s+on\s+(\w+)\s*\(", re.IGNORECASE)
+_RECORD_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+
+def _without_comments(body: str) -> str:
+    return _APEX_NOISE.sub(lambda found: found.group(0) if found.group(0).startswith("'") else " ", body)
+
+
+def calls_trigger_utility(body: Any) -> bool | None:
+    """Whether a trigger body calls et4ae5.triggerUtility.automate outside comments; None when the
+    body is hidden (a managed package's) or absent."""
+    if not isinstance(body, str) or not body.strip() or body.strip() == HIDDEN_BODY:
+        return None
+    return _TRIGGER_UTILITY.search(_without_comments(body)) is not None
+
+
+def trigger_object(table: str | None, body: Any) -> str | None:
+    """The object a trigger is on: TableEnumOrId is the name for a standard object but an Id for a
+    custom one, whose name the trigger's own header (`trigger X on Obj__c (...)`) then gives."""
+    if table is not None and not _RECORD_ID.match(table):
+        return table
+    if isinstance(body, str) and body.strip() != HIDDEN_BODY:
+        header = _TRIGGER_HEADER.search(_without_comments(body))
+        if header:
+            return header.group(1)
+    return table
+
+
+def apex_triggers(records: list[Record], objects: set[str] | None) -> list[ApexTrigger]:
+    """Triggers on `objects` (compared ignoring case; None keeps every trigger). Each body is read
+    here and dropped: only whether it calls the trigger utility is kept."""
+    wanted = None if objects is None else {name.casefold() for name in objects}
+    triggers = []
+    for record in records:
+        name, status = text(record.get("Name")), text(record.get("Status"))
+        body = record.pop("Body", None)
+        on = trigger_object(text(record.get("TableEnumOrId")), body)
+        if name is None or status is None or on is None or (wanted is not None and on.casefold() not in wanted):
+            continue
+        triggers.append(ApexTrigger(
+            id=text(record.get("Id")), name=name, object=on, status=ApexTriggerStatus(status),
+            namespace_prefix=text(record.get("NamespacePrefix")),
+            after_insert=flag(record.get("UsageAfterInsert")), after_update=flag(record.get("UsageAfterUpdate")),
+            calls_trigger_utility=calls_trigger_utility(body)))
+    return triggers
+
+
+def journey_flows(records: list[Record]) -> list[JourneyFlow]:
+    return [JourneyFlow(api_name=record["ApiName"], label=text(record.get("Label")),
+                        is_active=flag(record.get("IsActive")), process_type=text(record.get("ProcessType")),
+                        active_version_id=text(record.get("ActiveVersionId")))
+            for record in records if text(record.get("ApiName"))]
+
+
+def automated_sends(records: list[Record]) -> list[AutomatedSend]:
+    return [AutomatedSend(
+        id=record["Id"], name=text(record.get("Name")), object=text(record.get(q.AUTOMATED_SEND_OBJECT_NAME)),
+        action=text(record.get(q.AUTOMATED_SEND_ACTION)), active=flag(record.get(q.AUTOMATED_SEND_ACTIVE)),
+        business_unit_id=text(record.get(q.AUTOMATED_SEND_UNIT)),
+        definition_id=text(record.get(q.AUTOMATED_SEND_DEFINITION)),
+        email_name=text(record.get(q.AUTOMATED_SEND_EMAIL)),
+        hours_delayed=whole_number(record.get(q.AUTOMATED_SEND_DELAY)),
+    ) for record in _identified(records, q.AUTOMATED_SEND_OBJECT)]

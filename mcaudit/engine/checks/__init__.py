@@ -21,6 +21,17 @@ from mcaudit.engine.checks.aep import (
     segment_mapping_id_matches,
     source_ranges_allowlisted,
 )
+from mcaudit.engine.checks.health import (
+    api_headroom,
+    automated_send_has_active_definition,
+    business_unit_connected,
+    connection_identity_consistent,
+    ejection_acknowledged,
+    journey_flows_active,
+    object_trigger_calls_utility,
+    sandbox_not_wired_to_production,
+    system_user_grant_headroom,
+)
 from mcaudit.engine.checks.integrations import (
     bulk_writes_async,
     endpoints_tenant_specific,
@@ -76,6 +87,16 @@ CHECKS: dict[str, Check] = {
     "injection_fields_match_schema": injection_fields_match_schema,
     "fired_send_active": fired_send_active,
     "bulk_writes_async": bulk_writes_async,
+    # silent failures of the connection (SF130-SF136, MC214) and the ejection acknowledgement (RT305)
+    "sandbox_not_wired_to_production": sandbox_not_wired_to_production,
+    "connection_identity_consistent": connection_identity_consistent,
+    "object_trigger_calls_utility": object_trigger_calls_utility,
+    "journey_flows_active": journey_flows_active,
+    "automated_send_has_active_definition": automated_send_has_active_definition,
+    "system_user_grant_headroom": system_user_grant_headroom,
+    "api_headroom": api_headroom,
+    "business_unit_connected": business_unit_connected,
+    "ejection_acknowledged": ejection_acknowledged,
 }
 
 __all__ = ["CHECKS", "Check", "Outcome"]
