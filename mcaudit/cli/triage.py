@@ -11,6 +11,7 @@ import click
 
 from mcaudit import __version__
 from mcaudit.cli.evaluation import with_lines
+from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.cli.output import (
     pair_outputs,
     refuse_overwriting_inputs,
@@ -25,6 +26,7 @@ from mcaudit.diagnosis import TriageReport
 from mcaudit.engine import EvaluationConfig, evaluate, load_rules
 from mcaudit.engine.waivers import load_waivers
 from mcaudit.errors import InputError
+from mcaudit.expectations import load_expectations, merged
 from mcaudit.report.triage_format import render_triage
 from mcaudit.safetext import visible, without_surrogates
 from mcaudit.snapshot import load_snapshot
@@ -48,12 +50,15 @@ FORMATS = ("console", "markdown", "html", "json")
               help="extra folder of rule files (repeatable); their `symptoms:` count too")
 @click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
               help="YAML file of accepted findings (a waived failure is still a possible cause)")
+@click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="YAML/JSON of what the connection should be (production org ids and MIDs, tenant, System "
+              "User, business units); its keys win over the configuration file's [expectations]")
 @click.option("--max-snapshot-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES // 2**20,
               show_default=True, help="size limit in MiB of a JSON snapshot (YAML: an eighth of it)")
 @click.option("--no-color", is_flag=True, help="no colour in console output")
 def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms: bool, formats: tuple[str, ...],
            outputs: tuple[Path, ...], rules_dir: tuple[Path, ...], waivers_file: Path | None,
-           max_snapshot_size: int, no_color: bool) -> None:
+           expectations_file: Path | None, max_snapshot_size: int, no_color: bool) -> None:
     """Rank the causes of a symptom from what a snapshot shows.
 
     Likely causes are the rules that explain the symptom and fail on the snapshot, most severe
@@ -80,9 +85,12 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
     pairs = pair_outputs(list(formats), list(outputs), known=FORMATS)
     inputs = [("snapshot", path) for path in snapshots]
     inputs += [("--waivers file", waivers_file)] if waivers_file is not None else []
+    inputs += [("--expectations file", expectations_file)] if expectations_file is not None else []
     refuse_overwriting_inputs(report_outputs(pairs), inputs)
     pack = load_rules(rules_dir)
-    config = EvaluationConfig(mode="audit", fail_on=None, now=datetime.now(timezone.utc),
+    table = click.get_current_context().meta.get(EXPECTATIONS_META)
+    expected = merged(table, load_expectations(expectations_file) if expectations_file is not None else None)
+    config = EvaluationConfig(mode="audit", fail_on=None, now=datetime.now(timezone.utc), expectations=expected,
                               waivers=load_waivers(waivers_file) if waivers_file else ())
     diagnoses = []
     for path in snapshots:

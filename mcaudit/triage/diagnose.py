@@ -38,7 +38,8 @@ def _next_step(rule: RuleInfo, verdict: Verdict, findings: tuple[Finding, ...]) 
         missing = [f for f in findings if f.status is Status.unknown]
         if missing:  # the message names what was not collected
             return f"collect the missing data again ({missing[0].message.removeprefix('cannot tell: ')})"
-        return f"check by hand: {rule.manual_instructions or rule.remediation}"
+        # a manual finding says what a person must look at (or which expectation to set)
+        return findings[0].message if findings else f"check by hand: {rule.manual_instructions or rule.remediation}"
     passed = [f for f in findings if f.status is Status.pass_]
     return passed[0].message if passed else (findings[0].message if findings else "nothing to check")
 

@@ -89,7 +89,7 @@ def test_a_missing_section_cannot_be_told_and_is_named() -> None:
     sf106 = next(c for c in diagnosis.cannot_tell if c.rule.id == "SF106")
     assert "salesforce.permission_sets" in sf106.next_step and sf106.next_step.startswith("collect")
     manual = next(c for c in diagnosis.cannot_tell if c.rule.id == "MC211")
-    assert manual.next_step.startswith("check by hand: ")
+    assert "check by hand: " in manual.next_step
 
 
 def test_list_names_each_symptom_first() -> None:
@@ -152,3 +152,28 @@ def test_after_a_rotation_never_restored_the_paused_definitions_come_first() -> 
             "automated send 'Order receipt' (a0B5g000001OrdrAAA)",
             "automated send 'Welcome email' (a0B5g000001WelcAAA)"]
         assert all("Inactive" in f["message"] for f in first["findings"])
+
+
+def test_expectations_turn_cannot_tell_into_a_likely_cause(tmp_path: Path) -> None:
+    sandbox = SAMPLES / "sandbox-wired-to-production.yaml"
+    expectations = SAMPLES.parent / "docs" / "examples" / "expectations.yaml"
+    args = ("triage", sandbox, "--symptom", "sandbox-reaching-production", "-f", "json")
+    untold = json.loads(run_cli(*args).stdout)["diagnoses"][0]
+    assert [c["rule_id"] for c in untold["cannot_tell"]] == ["SF130"]
+    assert "expectations.production_mids" in untold["cannot_tell"][0]["next_step"]
+    done = run_cli(*args, "--expectations", expectations)
+    assert done.returncode == 1
+    assert [c["rule_id"] for c in json.loads(done.stdout)["diagnoses"][0]["likely"]][0] == "SF130"
+    (tmp_path / "mcaudit.toml").write_text("[expectations]\nproduction_mids = [510000001]\n", encoding="utf-8")
+    from_table = run_cli("triage", sandbox, "--symptom", "sandbox-reaching-production", cwd=tmp_path)
+    assert from_table.returncode == 1, from_table.stderr
+
+
+def test_the_symptom_reference_page_lists_each_symptom_and_its_rules() -> None:
+    from mcaudit.docsgen import symptoms_md
+
+    page = symptoms_md()
+    for known in symptoms():
+        assert f"## `{known.name}`: {known.title}" in page
+        for rule in mapped(known.name):
+            assert f"[{rule.id}](rules.md#{rule.id.lower()})" in page
