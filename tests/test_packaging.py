@@ -44,3 +44,11 @@ def test_wheel_ships_rules_and_reports_and_audits(tmp_path: Path) -> None:
     assert audit.returncode == 0, audit.stderr
     assert json.loads(audit.stdout)["results"][0]["verdict"] == "pass"
     assert "ACME production (healthy)" in html.read_text()  # the templates came from the wheel
+    # triage reads the symptom catalog and its own templates from the wheel too
+    triage_html = tmp_path / "triage.html"
+    triage = subprocess.run([sys.executable, "-m", "mcaudit", "triage", SAMPLES / "broken.yaml", "--symptom",
+                             "connection-fails", "-o", triage_html], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=120)
+    assert triage.returncode == 1, triage.stderr
+    assert "Globex production (drifted)" in triage_html.read_text()
+    assert "mcaudit/symptoms/symptoms.yaml" in names and "mcaudit/_data/reports/triage.html.j2" in names
