@@ -79,33 +79,47 @@ def _listed(items: list[str], *, limit: int = 3) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _to_pause(result: dict[str, Any]) -> tuple[list[str], str]:
-    """The live assets a preflight says to pause first, as its findings name them, and the runbook
-    steps that pause them ('steps 1-4'). A failing finding names an asset when a pause step of the
-    runbook carries that asset's key."""
+def _pause_steps(result: dict[str, Any]) -> tuple[set[str], str]:
+    """The asset keys the runbook pauses, and where ('steps 1-4')."""
     steps = [step for step in (result.get("runbook") or {}).get("steps", []) if step["phase"] == "pause"]
-    keys = {step["asset_key"] for step in steps if step["asset_key"]}
-    assets = [f["subject"] for f in result["findings"] if f["status"] == Status.fail.value
-              and any(f"key {key})" in f["subject"] or f"Id {key})" in f["subject"] for key in keys)]
     numbers = [step["number"] for step in steps]
     where = ""
     if numbers:
         where = f"step {numbers[0]}" if len(numbers) == 1 else f"steps {numbers[0]}-{numbers[-1]}"
-    return assets, where
+    return {step["asset_key"] for step in steps if step["asset_key"]}, where
+
+
+def _names_asset(subject: str, keys: set[str]) -> bool:
+    """A finding is about an asset the runbook pauses when its subject carries that asset's key."""
+    return any(f"key {key})" in subject or f"Id {key})" in subject for key in keys)
 
 
 def _no_go_reason(result: dict[str, Any]) -> tuple[str, str]:
-    """What stands between this preflight and GO, naming the assets to pause, and what to do."""
-    assets, steps = _to_pause(result)
-    others = [group for group in rule_groups(result["findings"])
-              if group["status"] in ATTENTION and group["status"] != Status.waived.value
-              and not (assets and group["status"] == Status.fail.value
-                       and all(f["subject"] in assets for f in group["findings"]))]
+    """What stands between this preflight and GO, naming the assets to pause, and what to do.
+
+    The first failing rule to name an asset claims it for the list of assets to pause; a later
+    rule about the same assets (the ejection acknowledgement) and every other open check are said
+    with their own first message, so the reason never repeats an asset or hides a step."""
+    keys, steps = _pause_steps(result)
+    assets: list[str] = []
+    others: list[dict[str, Any]] = []
+    for group in rule_groups(result["findings"]):
+        if group["status"] not in ATTENTION or group["status"] == Status.waived.value:
+            continue
+        subjects = [f["subject"] for f in group["findings"]]
+        fresh = [subject for subject in subjects if subject not in assets]
+        if group["status"] == Status.fail.value and fresh and all(_names_asset(s, keys) for s in subjects):
+            assets.extend(dict.fromkeys(fresh))
+        else:
+            others.append(group)
     parts = []
     if assets:
         parts.append(f"{_plural(len(assets), 'asset')} would stop sending: {_listed(assets)}")
     if others:
-        parts.append("not proven safe: " + _listed([f"{g['rule_id']} ({g['status']})" for g in others], limit=4))
+        said = [f"{g['rule_id']}: {g['findings'][0]['message']}" + (f" (+{g['count'] - 1} more)" if g["count"] > 1
+                                                                     else "") for g in others[:2]]
+        more = f"; and {_plural(len(others) - 2, 'more check')}" if len(others) > 2 else ""
+        parts.append("also " + "; ".join(said) + more)
     reason = "do not rotate the credentials yet: " + "; ".join(parts or ["a precondition is not proven"])
     action = (f"Pause {'it' if len(assets) == 1 else 'them'} as the runbook says ({steps}), "
               if assets else "Resolve what is listed, ")

@@ -43,7 +43,7 @@ def test_banner_says_why_and_what_to_do_next_in_plain_words(
 def finding(rule_id: str, status: str, subject: str, severity: str = "high") -> dict[str, Any]:
     return {"rule_id": rule_id, "title": f"title of {rule_id}", "status": status, "severity": severity,
             "area": "rotation", "subject": subject, "blocking": status != "pass", "source": None,
-            "remediation": "", "setup_path": None}
+            "remediation": "", "setup_path": None, "message": f"{subject}: {status}"}
 
 
 def test_a_no_go_names_the_assets_to_pause_and_the_runbook_steps() -> None:
@@ -54,13 +54,25 @@ def test_a_no_go_names_the_assets_to_pause_and_the_runbook_steps() -> None:
                 finding("RT303", "fail", "CRM send 'News' (Id a0B000000000001AAA)"),
                 finding("RT301", "pass", "triggered send 'Old' (key old)"),
                 finding("SF106", "unknown", "snapshot", "critical")]
+    findings[3]["message"] = "cannot tell: salesforce.permission_sets was not collected"
     said = banner(result("fail", "preflight", blocking=3, fail=2, unknown=1, decision="NO-GO",
                          findings=findings, runbook={"steps": steps}))
     assert said["detail"] == ("do not rotate the credentials yet: 2 assets would stop sending: triggered send "
                               "'Welcome' (key welcome) and CRM send 'News' (Id a0B000000000001AAA); "
-                              "not proven safe: SF106 (unknown)")
+                              "also SF106: cannot tell: salesforce.permission_sets was not collected")
     assert said["action"] == ("Pause them as the runbook says (steps 1-2), run the preflight again, "
                               "and rotate only on GO.")
+
+
+def test_a_second_rule_about_the_same_asset_is_said_with_its_own_words() -> None:
+    steps = [{"number": 1, "phase": "pause", "asset_key": "nurture"}]
+    journey = "journey 'Nurture' version 1 (key nurture)"
+    findings = [finding("RT302", "fail", journey, "critical"), finding("RT305", "fail", journey)]
+    findings[1]["message"] = f"{journey}: stopping it ejects its 87 contacts in flight"
+    said = banner(result("fail", "preflight", blocking=2, fail=2, decision="NO-GO", findings=findings,
+                         runbook={"steps": steps}))
+    assert said["detail"] == (f"do not rotate the credentials yet: 1 asset would stop sending: {journey}; "
+                              f"also RT305: {journey}: stopping it ejects its 87 contacts in flight")
 
 
 def test_rule_groups_put_failures_first_then_severity_across_areas() -> None:
