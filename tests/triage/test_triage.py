@@ -163,7 +163,7 @@ def test_expectations_turn_cannot_tell_into_a_likely_cause(tmp_path: Path) -> No
     assert "expectations.production_mids" in untold["cannot_tell"][0]["next_step"]
     done = run_cli(*args, "--expectations", expectations)
     assert done.returncode == 1
-    assert [c["rule_id"] for c in json.loads(done.stdout)["diagnoses"][0]["likely"]][0] == "SF130"
+    assert json.loads(done.stdout)["diagnoses"][0]["likely"][0]["rule_id"] == "SF130"
     (tmp_path / "mcaudit.toml").write_text("[expectations]\nproduction_mids = [510000001]\n", encoding="utf-8")
     from_table = run_cli("triage", sandbox, "--symptom", "sandbox-reaching-production", cwd=tmp_path)
     assert from_table.returncode == 1, from_table.stderr
