@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from mcaudit import __version__
+from mcaudit.attest import load_filled, with_attestations
 from mcaudit.cli.options import ReportOptions, check_known_ids
 from mcaudit.cli.output import emit, warn_notes
 from mcaudit.cli.progress import file_size, status
@@ -17,7 +18,8 @@ from mcaudit.engine import EvaluationConfig, RulePack, evaluate, load_rules
 from mcaudit.engine.evaluate import selected_rules
 from mcaudit.errors import InputError
 from mcaudit.findings import AuditReport, AuditResult, Status
-from mcaudit.snapshot import load_snapshot
+from mcaudit.safetext import visible
+from mcaudit.snapshot import Snapshot, load_snapshot
 from mcaudit.snapshot.loader import LoadedSnapshot
 from mcaudit.snapshot.locate import locate_lines
 
@@ -33,9 +35,23 @@ def rules_for_mode(mode: str, options: ReportOptions, config: EvaluationConfig) 
 
 
 def load_shown(path: Path, options: ReportOptions) -> LoadedSnapshot:
-    """load_snapshot, saying so on a terminal when it takes more than a second (a large YAML file)."""
+    """load_snapshot, saying so on a terminal when it takes more than a second (a large YAML file),
+    with the --attestations files' attestations added."""
     with status(f"loading {path}{file_size(path)}", quiet=options.quiet, no_color=options.no_color):
-        return load_snapshot(path, max_bytes=options.max_bytes)
+        loaded = load_snapshot(path, max_bytes=options.max_bytes)
+    return replace(loaded, snapshot=attested(loaded.snapshot, options.attestations_files, quiet=options.quiet))
+
+
+def attested(snapshot: Snapshot, files: tuple[Path, ...], *, quiet: bool) -> Snapshot:
+    """The snapshot with the attestations of these files added; blank template entries are skipped
+    and said once per file (not with --quiet)."""
+    for file in files:
+        attestations, blank = load_filled(file)
+        snapshot = with_attestations(snapshot, attestations)
+        if blank and not quiet:
+            sys.stderr.write(f"mcaudit: {visible(str(file))}: {blank} attestation{'s' if blank != 1 else ''} "
+                             "left blank, skipped\n")
+    return snapshot
 
 
 def evaluate_shown(loaded: LoadedSnapshot, pack: RulePack, config: EvaluationConfig,

@@ -60,6 +60,7 @@ class ReportOptions:
     quiet: bool
     verbose: bool
     expectations_file: Path | None
+    attestations_files: tuple[Path, ...]
     # the configuration file's [expectations] table; not an option, so not parsed by click
     expectations_table: Expectations | None = None
 
@@ -71,6 +72,7 @@ class ReportOptions:
     def input_files(self) -> list[tuple[str, Path]]:
         """The files these options make the run read, which no output may overwrite."""
         files = [("--waivers file", self.waivers_file)] if self.waivers_file is not None else []
+        files += [("--attestations file", path) for path in self.attestations_files]
         return files + ([("--expectations file", self.expectations_file)] if self.expectations_file else [])
 
     def expectations(self) -> Expectations | None:
@@ -125,6 +127,9 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
     click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
                  help="YAML or JSON file of what the connection should be (production org ids and MIDs, tenant, "
                  "System User, business units); its keys win over the configuration file's [expectations]"),
+    click.option("--attestations", "attestations_files", multiple=True, type=click.Path(path_type=Path),
+                 metavar="FILE", help="facts no API shows, confirmed by a person (a filled `mcaudit attest` "
+                 "template, a list, or a snapshot); added to the snapshot's own (repeatable)"),
 )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from mcaudit import __version__
-from mcaudit.cli.evaluation import with_lines
+from mcaudit.cli.evaluation import attested, with_lines
 from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.cli.output import (
     pair_outputs,
@@ -53,12 +53,15 @@ FORMATS = ("console", "markdown", "html", "json")
 @click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
               help="YAML/JSON of what the connection should be (production org ids and MIDs, tenant, System "
               "User, business units); its keys win over the configuration file's [expectations]")
+@click.option("--attestations", "attestations_files", multiple=True, type=click.Path(path_type=Path),
+              metavar="FILE", help="facts no API shows, confirmed by a person (a filled `mcaudit attest` template)")
 @click.option("--max-snapshot-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES // 2**20,
               show_default=True, help="size limit in MiB of a JSON snapshot (YAML: an eighth of it)")
 @click.option("--no-color", is_flag=True, help="no colour in console output")
 def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms: bool, formats: tuple[str, ...],
            outputs: tuple[Path, ...], rules_dir: tuple[Path, ...], waivers_file: Path | None,
-           expectations_file: Path | None, max_snapshot_size: int, no_color: bool) -> None:
+           expectations_file: Path | None, attestations_files: tuple[Path, ...], max_snapshot_size: int,
+           no_color: bool) -> None:
     """Rank the causes of a symptom from what a snapshot shows.
 
     Likely causes are the rules that explain the symptom and fail on the snapshot, most severe
@@ -86,6 +89,7 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
     inputs = [("snapshot", path) for path in snapshots]
     inputs += [("--waivers file", waivers_file)] if waivers_file is not None else []
     inputs += [("--expectations file", expectations_file)] if expectations_file is not None else []
+    inputs += [("--attestations file", path) for path in attestations_files]
     refuse_overwriting_inputs(report_outputs(pairs), inputs)
     pack = load_rules(rules_dir)
     table = click.get_current_context().meta.get(EXPECTATIONS_META)
@@ -96,8 +100,9 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
     for path in snapshots:
         with status(f"loading {path}{file_size(path)}", no_color=no_color):
             loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
+        snapshot = attested(loaded.snapshot, attestations_files, quiet=False)
         with status("evaluating the rules", no_color=no_color):
-            result = with_lines(evaluate(loaded.snapshot, pack, config, path=loaded.path))
+            result = with_lines(evaluate(snapshot, pack, config, path=loaded.path))
         diagnoses.append(diagnose(result, known))
     report = TriageReport(tool_version=__version__, diagnoses=tuple(diagnoses))
     for fmt, output in pairs:
