@@ -50,7 +50,7 @@ KEYS: dict[str, str] = {
     "ack-eject-journey": "ids",
 }
 # the commands that read the file, each of which may have its own table
-COMMANDS = ("audit", "preflight", "verify", "triage", "attest")
+COMMANDS = ("audit", "preflight", "verify", "triage", "attest", "check-payload")
 # the table of what the connection should be (mcaudit/expectations.py), read by every command above
 EXPECTATIONS = "expectations"
 

@@ -25,6 +25,8 @@ FORBIDDEN = {
     "rotation": ("collectors", "report", "testing", "cli"),
     # triage reads findings (an audit's) and the symptom catalog, never the snapshot itself
     "triage": ("snapshot", "engine", "collectors", "report", "rotation", "testing", "cli"),
+    # check-payload runs the integration rules on declared calls built from request bodies
+    "payloads": ("collectors", "report", "rotation", "triage", "testing", "cli"),
     # the attestation template reads rule results; it writes YAML text, no report
     "attest": ("collectors", "report", "rotation", "triage", "testing", "cli"),
     # the symptom catalog is data the rule loader, triage and the docs read; it depends on none of them

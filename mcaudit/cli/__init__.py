@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from mcaudit import __version__
-from mcaudit.cli import attest, audit, collect, preflight, rules, schema, triage, verify
+from mcaudit.cli import attest, audit, check_payload, collect, preflight, rules, schema, triage, verify
 from mcaudit.cli.errors import run_guarded
 from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.config import COMMANDS, Config, Value, find_config, load_config
@@ -80,8 +80,8 @@ def _checked(ctx: click.Context, param: click.Parameter, value: Value, key: str,
     return given
 
 
-for _command in (audit.audit, triage.triage, attest.attest, rules.rules, schema.schema, collect.collect,
-                 preflight.preflight, verify.verify):
+for _command in (audit.audit, triage.triage, attest.attest, check_payload.check_payload, rules.rules, schema.schema,
+                 collect.collect, preflight.preflight, verify.verify):
     cli.add_command(_command)
 
 

@@ -32,6 +32,7 @@ MODE_TITLES = {
     "audit": "Connection audit",
     "preflight": "Credential-rotation preflight",
     "verify": "Post-rotation verification",
+    "check-payload": "Request check",
 }
 PHASE_TITLES = {
     "pause": "Pause",
@@ -68,8 +69,10 @@ def _plural(count: int, word: str) -> str:
 
 
 def _rated(fail_on: str) -> str:
-    """'rated high or above': the --fail-on threshold in words."""
-    return "rated critical" if fail_on == "critical" else f"rated {fail_on} or above"
+    """' rated high or above': the --fail-on threshold in words; nothing when every severity counts."""
+    if fail_on == "info":
+        return ""
+    return " rated critical" if fail_on == "critical" else f" rated {fail_on} or above"
 
 
 def _listed(items: list[str], *, limit: int = 3) -> str:
@@ -150,19 +153,25 @@ def banner(result: dict[str, Any]) -> dict[str, str]:
     again = "mcaudit verify" if result["mode"] == "verify" else "mcaudit again"
     if verdict == "fail":
         return {"label": "FAIL", "tone": "fail",
-                "detail": f"{_plural(blocking, 'problem')} {rated} must be fixed",
+                "detail": f"{_plural(blocking, 'problem')}{rated} must be fixed",
                 "action": f"Fix them, most severe first (each one says how), then run {again}."}
     if verdict == "incomplete":
         return {"label": "INCOMPLETE", "tone": "warn",
-                "detail": f"nothing {rated} failed, but {_plural(unresolved, 'check')} could not be made",
+                "detail": f"nothing{rated} failed, but {_plural(unresolved, 'check')} could not be made",
                 "action": f"Collect what is missing or look by hand, as each one says, then run {again}."}
     below = by_status[Status.fail.value] - blocking if Status.fail.value in by_status else 0
-    action = (f"{_plural(below, 'lower-rated problem')} {'is' if below == 1 else 'are'} listed for "
+    kind = "problem" if result["fail_on"] == "never" else "lower-rated problem"
+    action = (f"{_plural(below, kind)} {'is' if below == 1 else 'are'} listed for "
               "information." if below > 0 else "Nothing to do.")
     if result["mode"] == "verify":
         action = "The rotation is complete: attach this report to the change record." + (
             f" {action}" if below > 0 else "")
-    return {"label": "PASS", "tone": "pass", "detail": f"nothing {rated} failed, and every check could be made",
+    detail = f"nothing{rated} failed, and every check could be made"
+    if result["fail_on"] == "never":  # nothing can fail the run: say so, not a threshold
+        detail = "no finding sets the exit code (--fail-on never)"
+        if unresolved:
+            detail += f"; {_plural(unresolved, 'check')} could not be made"
+    return {"label": "PASS", "tone": "pass", "detail": detail,
             "action": action}
 
 
