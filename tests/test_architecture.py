@@ -27,6 +27,8 @@ FORBIDDEN = {
     "triage": ("snapshot", "engine", "collectors", "report", "rotation", "testing", "cli"),
     # check-payload runs the integration rules on declared calls built from request bodies
     "payloads": ("collectors", "report", "rotation", "triage", "testing", "cli"),
+    # importers turn exports (DevTools folders, sf CLI JSON) into snapshots; no engine, no report
+    "imports": ("engine", "collectors", "report", "rotation", "triage", "testing", "cli"),
     # the attestation template reads rule results; it writes YAML text, no report
     "attest": ("collectors", "report", "rotation", "triage", "testing", "cli"),
     # the symptom catalog is data the rule loader, triage and the docs read; it depends on none of them

@@ -21,7 +21,8 @@ from typing import Any
 import click
 
 from mcaudit import __version__
-from mcaudit.cli import attest, audit, check_payload, collect, preflight, rules, schema, triage, verify
+from mcaudit.cli import attest, audit, check_payload, collect, imports, preflight, rules, schema, triage, verify
+from mcaudit.cli import merge as merge_command
 from mcaudit.cli.errors import run_guarded
 from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.config import COMMANDS, Config, Value, find_config, load_config
@@ -81,7 +82,8 @@ def _checked(ctx: click.Context, param: click.Parameter, value: Value, key: str,
 
 
 for _command in (audit.audit, triage.triage, attest.attest, check_payload.check_payload, rules.rules, schema.schema,
-                 collect.collect, preflight.preflight, verify.verify):
+                 collect.collect, preflight.preflight, verify.verify,
+                 imports.imports, merge_command.merge):
     cli.add_command(_command)
 
 

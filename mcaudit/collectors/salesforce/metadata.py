@@ -56,7 +56,7 @@ def read_policies(login: SalesforceSession, session: GuardedSession, api_version
     try:
         listed = _call(client, service, "listMetadata", [{"type": "ConnectedApp"}], float(api_version),
                        _soapheaders=[header])
-        full_names = _match(listed or [], apps)
+        full_names = match_apps(listed or [], apps)
         if not full_names:
             return {}
         read = _call(client, service, "readMetadata", "ConnectedApp", list(full_names), _soapheaders=[header])
@@ -87,8 +87,9 @@ class MetadataUnavailable(ApiError):
     """The Metadata API did not answer with SOAP at all."""
 
 
-def _match(listed: list[Any], apps: dict[str, str]) -> dict[str, str]:
-    """fullName -> app Id, matching on the record Id (15-character prefix) or on the name."""
+def match_apps(listed: list[Any], apps: dict[str, str]) -> dict[str, str]:
+    """fullName -> app Id, matching on the record Id (15-character prefix) or on the name. Each listed
+    item has `fullName` and `id` attributes (listMetadata's FileProperties)."""
     by_id = {app_id[:15]: app_id for app_id in apps}
     by_name = {_fold(name): app_id for app_id, name in apps.items()}
     matched: dict[str, str] = {}
@@ -116,6 +117,12 @@ def _as_list(read: Any) -> list[Any]:
 def _policy(policy: Any) -> OAuthPolicy:
     ip = getattr(policy, "ipRelaxation", None) if policy is not None else None
     refresh = getattr(policy, "refreshTokenPolicy", None) if policy is not None else None
+    return oauth_policy(ip, refresh)
+
+
+def oauth_policy(ip: Any, refresh: Any) -> OAuthPolicy:
+    """ConnectedApp oauthPolicy's ipRelaxation and refreshTokenPolicy, as the Metadata API gives them
+    (readMetadata, or a retrieved .connectedApp-meta.xml file), as the snapshot's values."""
     refresh_kind = refresh.split(":", 1)[0] if isinstance(refresh, str) else None
     return OAuthPolicy(ip_relaxation=IP_RELAXATION.get(ip.strip().casefold()) if isinstance(ip, str) else None,
                        refresh_token_policy=REFRESH_TOKEN_POLICY.get((refresh_kind or "").strip().casefold()))

@@ -145,6 +145,11 @@ def users(records: list[Record], frozen_ids: set[str] | None) -> list[Salesforce
     return result
 
 
+def frozen_user_ids(records: list[Record]) -> set[str]:
+    """The users UserLogin shows frozen (the query asks only for frozen ones)."""
+    return {record["UserId"] for record in records if text(record.get("UserId"))}
+
+
 def connector_business_units(records: list[Record]) -> list[ConnectorBusinessUnit]:
     units = []
     for record in records:

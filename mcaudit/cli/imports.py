@@ -1,0 +1,74 @@
+"""`mcaudit import KIND PATH -o SNAPSHOT`: turn an export someone already has into a snapshot.
+
+One subcommand per export (`mcdev` here); each reads its export with mcaudit.imports and writes the
+snapshot through write_snapshot_file, so a new kind is one more decorated function below.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mcaudit.cli.output import write_file
+from mcaudit.errors import InputError
+from mcaudit.safetext import same_file, visible
+from mcaudit.snapshot import Snapshot
+from mcaudit.yamlio import dump_yaml
+
+SNAPSHOT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+@click.group(name="import")
+def imports() -> None:
+    """Turn an export (no credentials needed) into a snapshot."""
+
+
+def check_output(output: Path, inputs: list[tuple[str, Path]]) -> str:
+    """The snapshot format of -o (by extension), refusing an output that is, or is inside, an input."""
+    fmt = SNAPSHOT_SUFFIXES.get(output.suffix.lower())
+    if fmt is None:
+        raise InputError(f"-o {output}: the snapshot file must end in .yaml, .yml or .json")
+    for label, source in inputs:
+        target = output.resolve()
+        if same_file(output, source) or source.resolve() in target.parents:
+            raise InputError(f"-o {output}: is inside the {label} this run reads; mcaudit never writes over "
+                             "its inputs")
+    return fmt
+
+
+def write_snapshot_file(snapshot: Snapshot, output: Path, fmt: str) -> None:
+    data = snapshot.model_dump(mode="json", exclude_none=False)
+    text = json.dumps(data, indent=2) + "\n" if fmt == "json" else dump_yaml(data)
+    write_file(output, text, what="the snapshot")
+    sys.stderr.write(f"mcaudit: wrote {visible(str(output))}\n")
+
+
+@imports.command(name="mcdev")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, metavar="SNAPSHOT",
+              help="snapshot to write (.yaml, .yml or .json)")
+@click.option("--name", help="a label for reports, e.g. 'ACME production'")
+@click.option("--mc-api-user", "mcc_api_user", metavar="USERNAME",
+              help="the MC user Marketing Cloud Connect authenticates as, as for collect (no export says which)")
+def mcdev(path: Path, output: Path, name: str | None, mcc_api_user: str | None) -> None:
+    """Read an SFMC DevTools retrieve (mcdev retrieve) into a snapshot's Marketing Cloud side.
+
+    PATH is the DevTools project folder (with retrieve/ and businessUnits/) or its
+    retrieve/<credential> folder. Users, roles, business units, triggered sends, journeys and their
+    entry events are read; a type the retrieve lacks stays not collected.
+    """
+    from mcaudit.imports.mcdev import read_mcdev  # only this command pays for it
+
+    fmt = check_output(output, [("DevTools folder", path)])
+    imported = read_mcdev(path, name=name, mcc_api_user=(mcc_api_user or "").strip() or None)
+    for note in imported.notes:
+        sys.stderr.write(f"mcaudit: note: {visible(note)}\n")
+    write_snapshot_file(imported.snapshot, output, fmt)
+
+
+from mcaudit.cli.import_sf import sf as _sf  # noqa: E402  (`import sf`, in its own file)
+
+imports.add_command(_sf)
