@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -23,6 +24,15 @@ from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.yamlio import dump_yaml
 
+# accepted by --collected-at of both imports; a time without an offset is UTC
+TIMESTAMP_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z"]
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
 
 @click.command("sf")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
@@ -35,8 +45,10 @@ from mcaudit.yamlio import dump_yaml
 @click.option("--name", help="a label for reports, e.g. 'ACME production'")
 @click.option("--max-snapshot-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES // 2**20,
               show_default=True, help="size limit in MiB of each export file")
+@click.option("--collected-at", type=click.DateTime(TIMESTAMP_FORMATS), metavar="TIMESTAMP",
+              help="when the export ran (UTC unless an offset is given); default: the oldest file's time")
 def sf(folder: Path | None, output: Path | None, print_queries: bool, sf_system_user: str | None,
-       name: str | None, max_snapshot_size: int) -> None:
+       name: str | None, max_snapshot_size: int, collected_at: datetime | None) -> None:
     """Build the Salesforce side of a snapshot from FOLDER, `sf data query --json` results.
 
     The folder holds one file per query the live collector runs (`--print-queries` lists each
@@ -51,7 +63,8 @@ def sf(folder: Path | None, output: Path | None, print_queries: bool, sf_system_
         raise InputError("import sf needs FOLDER and -o SNAPSHOT (or --print-queries)")
     output_format(output)
     with _quiet_collector_log():
-        imported = import_sf(folder, system_user=sf_system_user, name=name, max_bytes=max_snapshot_size * 2**20)
+        imported = import_sf(folder, system_user=sf_system_user, name=name, max_bytes=max_snapshot_size * 2**20,
+                             collected_at=as_utc(collected_at))
     inputs = [("export file", path) for path in [*imported.files, *imported.metadata_files]]
     refuse_overwriting_inputs([("-o", output)], inputs)
     write_file(output, snapshot_text(imported.snapshot, output), what="the snapshot")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from mcaudit.cli.import_sf import TIMESTAMP_FORMATS, as_utc, sf
 from mcaudit.cli.output import write_file
 from mcaudit.errors import InputError
 from mcaudit.safetext import same_file, visible
@@ -53,7 +55,10 @@ def write_snapshot_file(snapshot: Snapshot, output: Path, fmt: str) -> None:
 @click.option("--name", help="a label for reports, e.g. 'ACME production'")
 @click.option("--mc-api-user", "mcc_api_user", metavar="USERNAME",
               help="the MC user Marketing Cloud Connect authenticates as, as for collect (no export says which)")
-def mcdev(path: Path, output: Path, name: str | None, mcc_api_user: str | None) -> None:
+@click.option("--collected-at", type=click.DateTime(TIMESTAMP_FORMATS), metavar="TIMESTAMP",
+              help="when the retrieve ran (UTC unless an offset is given); default: the newest file's time")
+def mcdev(path: Path, output: Path, name: str | None, mcc_api_user: str | None,
+          collected_at: datetime | None) -> None:
     """Read an SFMC DevTools retrieve (mcdev retrieve) into a snapshot's Marketing Cloud side.
 
     PATH is the DevTools project folder (with retrieve/ and businessUnits/) or its
@@ -63,12 +68,11 @@ def mcdev(path: Path, output: Path, name: str | None, mcc_api_user: str | None) 
     from mcaudit.imports.mcdev import read_mcdev  # only this command pays for it
 
     fmt = check_output(output, [("DevTools folder", path)])
-    imported = read_mcdev(path, name=name, mcc_api_user=(mcc_api_user or "").strip() or None)
+    imported = read_mcdev(path, name=name, mcc_api_user=(mcc_api_user or "").strip() or None,
+                          now=as_utc(collected_at))
     for note in imported.notes:
         sys.stderr.write(f"mcaudit: note: {visible(note)}\n")
     write_snapshot_file(imported.snapshot, output, fmt)
 
 
-from mcaudit.cli.import_sf import sf as _sf  # noqa: E402  (`import sf`, in its own file)
-
-imports.add_command(_sf)
+imports.add_command(sf)  # `import sf`, in its own file
