@@ -68,8 +68,9 @@ def rotation_sections_present(ctx: Context, subject: Subject, params: Mapping[st
 
 def _summarise(results: list[tuple[str, Finding]], *, verb: str) -> Outcome:
     """Fold other rules' findings into one outcome: any fail fails; else anything open stays open."""
-    evidence = tuple(f"{rule_id} {finding.status.value}: {finding.subject}: {finding.message}"
-                     for rule_id, finding in results)
+    # most messages already begin with their subject; name it only where one does not
+    evidence = tuple(f"{rule_id} {finding.status.value}: " + (finding.message if finding.message.startswith(
+        finding.subject) else f"{finding.subject}: {finding.message}") for rule_id, finding in results)
     failing = [(rule_id, f) for rule_id, f in results if f.status is Status.fail]
     if failing:
         named = "; ".join(f"{rule_id} ({finding.message})" for rule_id, finding in failing)
