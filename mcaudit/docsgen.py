@@ -353,11 +353,18 @@ def cli_help(*args: str) -> str:
     return buffer.getvalue().rstrip() + "\n"
 
 
-def cli_commands() -> list[str]:
-    """The command names, from the top-level help's Commands section."""
-    text = cli_help()
+def cli_commands(*group: str) -> list[str]:
+    """The command names, from the help's Commands section; a group's subcommands follow it
+    (`import`, `import mcdev`, `import sf`)."""
+    text = cli_help(*group)
     section = text.split("Commands:", 1)[1] if "Commands:" in text else ""
-    return sorted(match.group(1) for match in re.finditer(r"^  ([a-z][a-z-]*)\b", section, re.MULTILINE))
+    names = sorted(match.group(1) for match in re.finditer(r"^  ([a-z][a-z-]*)\b", section, re.MULTILINE))
+    commands = []
+    for name in names:
+        commands.append(" ".join([*group, name]))
+        if "Commands:" in cli_help(*group, name):
+            commands += cli_commands(*group, name)
+    return commands
 
 
 def cli_md() -> str:
@@ -365,7 +372,7 @@ def cli_md() -> str:
     out = [GENERATED, "# Command line\n\n", "The `--help` of `mcaudit` and of each of its commands.\n\n",
            "## mcaudit\n\n```text\n", cli_help(), "```\n\n"]
     for command in cli_commands():
-        out += [f"## mcaudit {command}\n\n```text\n", cli_help(command), "```\n\n"]
+        out += [f"## mcaudit {command}\n\n```text\n", cli_help(*command.split()), "```\n\n"]
     return "".join(out)
 
 
