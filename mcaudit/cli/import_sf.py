@@ -6,7 +6,6 @@ A subcommand of the `import` group (mcaudit/cli/imports.py registers it with `ad
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -17,12 +16,10 @@ import click
 
 from mcaudit.cli.output import refuse_overwriting_inputs, write_file, write_stdout
 from mcaudit.collectors.salesforce.exports import commands, import_sf
-from mcaudit.collectors.snapshot_file import output_format
+from mcaudit.collectors.snapshot_file import output_format, snapshot_text
 from mcaudit.errors import InputError
 from mcaudit.safetext import visible
-from mcaudit.snapshot import Snapshot
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
-from mcaudit.yamlio import dump_yaml
 
 # accepted by --collected-at of both imports; a time without an offset is UTC
 TIMESTAMP_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z"]
@@ -72,12 +69,6 @@ def sf(folder: Path | None, output: Path | None, print_queries: bool, sf_system_
         sys.stderr.write(f"mcaudit: warning: {visible(section)} not collected: {visible(why)}\n")
     sys.stderr.write(f"mcaudit: wrote {visible(str(output))} from {len(imported.files)} export file(s) and "
                      f"{len(imported.metadata_files)} connected app metadata file(s)\n")
-
-
-def snapshot_text(snapshot: Snapshot, path: Path) -> str:
-    """A snapshot as `mcaudit collect` writes it: YAML or JSON by extension, every null included."""
-    data = snapshot.model_dump(mode="json", exclude_none=False)
-    return json.dumps(data, indent=2) + "\n" if output_format(path) == "json" else dump_yaml(data)
 
 
 @contextlib.contextmanager

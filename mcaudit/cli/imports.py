@@ -6,7 +6,6 @@ snapshot through write_snapshot_file, so a new kind is one more decorated functi
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,12 +14,10 @@ import click
 
 from mcaudit.cli.import_sf import TIMESTAMP_FORMATS, as_utc, sf
 from mcaudit.cli.output import write_file
+from mcaudit.collectors.snapshot_file import output_format, snapshot_text
 from mcaudit.errors import InputError
 from mcaudit.safetext import same_file, visible
 from mcaudit.snapshot import Snapshot
-from mcaudit.yamlio import dump_yaml
-
-SNAPSHOT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
 @click.group(name="import")
@@ -28,23 +25,18 @@ def imports() -> None:
     """Turn an export (no credentials needed) into a snapshot."""
 
 
-def check_output(output: Path, inputs: list[tuple[str, Path]]) -> str:
-    """The snapshot format of -o (by extension), refusing an output that is, or is inside, an input."""
-    fmt = SNAPSHOT_SUFFIXES.get(output.suffix.lower())
-    if fmt is None:
-        raise InputError(f"-o {output}: the snapshot file must end in .yaml, .yml or .json")
+def check_output(output: Path, inputs: list[tuple[str, Path]]) -> None:
+    """Refuse an -o that is not a snapshot file name, or that is, or is inside, an input."""
+    output_format(output)
     for label, source in inputs:
         target = output.resolve()
         if same_file(output, source) or source.resolve() in target.parents:
             raise InputError(f"-o {output}: is inside the {label} this run reads; mcaudit never writes over "
                              "its inputs")
-    return fmt
 
 
-def write_snapshot_file(snapshot: Snapshot, output: Path, fmt: str) -> None:
-    data = snapshot.model_dump(mode="json", exclude_none=False)
-    text = json.dumps(data, indent=2) + "\n" if fmt == "json" else dump_yaml(data)
-    write_file(output, text, what="the snapshot")
+def write_snapshot_file(snapshot: Snapshot, output: Path) -> None:
+    write_file(output, snapshot_text(snapshot, output), what="the snapshot")
     sys.stderr.write(f"mcaudit: wrote {visible(str(output))}\n")
 
 
@@ -67,12 +59,12 @@ def mcdev(path: Path, output: Path, name: str | None, mcc_api_user: str | None,
     """
     from mcaudit.imports.mcdev import read_mcdev  # only this command pays for it
 
-    fmt = check_output(output, [("DevTools folder", path)])
+    check_output(output, [("DevTools folder", path)])
     imported = read_mcdev(path, name=name, mcc_api_user=(mcc_api_user or "").strip() or None,
                           now=as_utc(collected_at))
     for note in imported.notes:
         sys.stderr.write(f"mcaudit: note: {visible(note)}\n")
-    write_snapshot_file(imported.snapshot, output, fmt)
+    write_snapshot_file(imported.snapshot, output)
 
 
 imports.add_command(sf)  # `import sf`, in its own file

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from mcaudit.attest import load_filled
-from mcaudit.cli.import_sf import snapshot_text
 from mcaudit.cli.output import refuse_overwriting_inputs, write_file
-from mcaudit.collectors.snapshot_file import output_format
+from mcaudit.collectors.snapshot_file import output_format, snapshot_text
 from mcaudit.errors import InputError
 from mcaudit.imports.merge import Part, merge_snapshots
 from mcaudit.safetext import visible

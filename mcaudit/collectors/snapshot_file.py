@@ -24,9 +24,15 @@ def output_format(path: Path) -> str:
     return fmt
 
 
-def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+def snapshot_text(snapshot: Snapshot, path: Path) -> str:
+    """A snapshot as collect, import and merge write it: YAML or JSON by the file's extension, every
+    null kept (null means "not collected", which a reader must see)."""
     data = snapshot.model_dump(mode="json", exclude_none=False)
-    text = json.dumps(data, indent=2) + "\n" if output_format(path) == "json" else dump_yaml(data)
+    return json.dumps(data, indent=2) + "\n" if output_format(path) == "json" else dump_yaml(data)
+
+
+def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+    text = snapshot_text(snapshot, path)
     try:
         write_text_atomically(path, text)
     except OSError as error:

@@ -19,7 +19,7 @@ from mcaudit.report.console_text import buffer_console, finished, hanging
 from mcaudit.report.html_format import content_security_policy, stylesheet
 from mcaudit.report.jinja_env import html_environment, markdown_environment
 from mcaudit.report.json_format import inert_json
-from mcaudit.report.presentation import safe_href
+from mcaudit.report.presentation import printable, safe_href
 from mcaudit.safetext import visible
 
 FORMAT_VERSION = 1
@@ -129,7 +129,7 @@ def render_triage_console(report: TriageReport, *, color: bool = False, width: i
             console.print(Text(f"{title} ({len(diagnosis[key])})", style="bold underline"))
             for number, cause in enumerate(diagnosis[key], 1):
                 if key == "likely":
-                    console.print(_likely(_visible(cause), number))
+                    console.print(_likely(printable(cause), number))
                 else:
                     line = Text(f"{cause['rule_id']} ", style="bold")
                     line.append(visible(cause["title"] if key == "ruled_out" else cause["how"]))
@@ -140,20 +140,6 @@ def render_triage_console(report: TriageReport, *, color: bool = False, width: i
         for item in diagnosis["symptom"]["also_from"]:
             console.print(hanging(Text("  - "), Text(visible(item)), indent=4))
     return finished(buffer, color=color)
-
-
-def _visible(cause: dict[str, Any]) -> dict[str, Any]:
-    """A cause with every string of it made one visible line (values come from the snapshot)."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, str):
-            return visible(value)
-        if isinstance(value, dict):
-            return {key: clean(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [clean(item) for item in value]
-        return value
-    cleaned: dict[str, Any] = clean(cause)
-    return cleaned
 
 
 RENDERERS = {"json": render_triage_json, "markdown": render_triage_markdown, "html": render_triage_html}
