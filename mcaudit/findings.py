@@ -166,6 +166,7 @@ class RunbookStep:
     asset_kind: str | None = None  # triggered_send | journey | scheduled_send
     asset_key: str | None = None
     note: str | None = None  # e.g. the in-flight population a journey stop ejects
+    asset_location: str | None = None  # where the asset is in the snapshot, as its findings locate it
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ class JsonRunbookStep(_Model):
     asset_kind: str | None = Field(description="`triggered_send`, `journey` or `scheduled_send`")
     asset_key: str | None = Field(description="the asset's key")
     note: str | None = Field(description="e.g. the in-flight population a journey stop ejects")
+    asset_location: str | None = Field(description="where the asset is in the snapshot (as a finding's `location`)")
 
 
 class JsonRunbook(_Model):

@@ -83,18 +83,13 @@ def _listed(items: list[str], *, limit: int = 3) -> str:
 
 
 def _pause_steps(result: dict[str, Any]) -> tuple[set[str], str]:
-    """The asset keys the runbook pauses, and where ('steps 1-4')."""
+    """Where in the snapshot the assets the runbook pauses are, and which steps pause them ('steps 1-4')."""
     steps = [step for step in (result.get("runbook") or {}).get("steps", []) if step["phase"] == "pause"]
     numbers = [step["number"] for step in steps]
     where = ""
     if numbers:
         where = f"step {numbers[0]}" if len(numbers) == 1 else f"steps {numbers[0]}-{numbers[-1]}"
-    return {step["asset_key"] for step in steps if step["asset_key"]}, where
-
-
-def _names_asset(subject: str, keys: set[str]) -> bool:
-    """A finding is about an asset the runbook pauses when its subject carries that asset's key."""
-    return any(f"key {key})" in subject or f"Id {key})" in subject for key in keys)
+    return {step["asset_location"] for step in steps if step.get("asset_location")}, where
 
 
 def _no_go_reason(result: dict[str, Any]) -> tuple[str, str]:
@@ -103,7 +98,7 @@ def _no_go_reason(result: dict[str, Any]) -> tuple[str, str]:
     The first failing rule to name an asset claims it for the list of assets to pause; a later
     rule about the same assets (the ejection acknowledgement) and every other open check are said
     with their own first message, so the reason never repeats an asset or hides a step."""
-    keys, steps = _pause_steps(result)
+    paused, steps = _pause_steps(result)
     assets: list[str] = []
     others: list[dict[str, Any]] = []
     for group in rule_groups(result["findings"]):
@@ -111,7 +106,8 @@ def _no_go_reason(result: dict[str, Any]) -> tuple[str, str]:
             continue
         subjects = [f["subject"] for f in group["findings"]]
         fresh = [subject for subject in subjects if subject not in assets]
-        if group["status"] == Status.fail.value and fresh and all(_names_asset(s, keys) for s in subjects):
+        # a failing finding is about an asset the runbook pauses when it is located where that asset is
+        if group["status"] == Status.fail.value and fresh and all(f["location"] in paused for f in group["findings"]):
             assets.extend(dict.fromkeys(fresh))
         else:
             others.append(group)

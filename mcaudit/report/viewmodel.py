@@ -57,7 +57,7 @@ def json_runbook(runbook: Runbook | None) -> JsonRunbook | None:
     if runbook is None:
         return None
     steps = [JsonRunbookStep(number=step.number, phase=step.phase, action=step.action, asset_kind=step.asset_kind,
-                             asset_key=step.asset_key, note=step.note)
+                             asset_key=step.asset_key, note=step.note, asset_location=step.asset_location)
              for step in runbook.steps]
     return JsonRunbook(impact=list(runbook.impact), steps=steps, notes=list(runbook.notes))
 

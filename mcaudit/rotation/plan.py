@@ -123,6 +123,7 @@ class PlannedStep(Model):
     asset_kind: Literal["triggered_send", "journey", "scheduled_send"] | None = None
     asset_key: Text | None = None
     note: Text | None = None
+    asset_location: Text | None = None  # absent from plans saved before it was recorded
 
 
 class PlannedRunbook(Model):

@@ -270,7 +270,8 @@ def build_runbook(running: RunningAssets, target: RotationTarget) -> Runbook:
     steps = tuple(
         RunbookStep(number=number, phase=step.phase, action=step.action,
                     asset_kind=(step.asset.kind.value if step.asset else step.kind.value if step.kind else None),
-                    asset_key=step.asset.key if step.asset else None, note=step.note)
+                    asset_key=step.asset.key if step.asset else None, note=step.note,
+                    asset_location=step.asset.location if step.asset else None)
         for number, step in enumerate(_steps(running, target), start=1)
     )
     notes = [QUIET_WINDOW_NOTE, RESTORE_ONLY_NOTE]

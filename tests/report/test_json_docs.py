@@ -84,7 +84,7 @@ def test_every_field_is_documented_and_nothing_else(make_report: Callable[..., A
     result = data["results"][0]
     assert result["runbook"]["steps"][0] == {
         "number": 1, "phase": "pause", "action": RUNBOOK.steps[0].action, "asset_kind": "triggered_send",
-        "asset_key": "welcome-ts", "note": None}
+        "asset_key": "welcome-ts", "note": None, "asset_location": None}
 
 
 def test_a_real_report_is_valid_under_the_schema_the_cli_prints(make_report: Callable[..., AuditReport]) -> None:

@@ -40,20 +40,27 @@ def test_banner_says_why_and_what_to_do_next_in_plain_words(
     assert "--fail-on" not in detail + action
 
 
-def finding(rule_id: str, status: str, subject: str, severity: str = "high") -> dict[str, Any]:
+def finding(rule_id: str, status: str, subject: str, severity: str = "high",
+            location: str | None = None) -> dict[str, Any]:
     return {"rule_id": rule_id, "title": f"title of {rule_id}", "status": status, "severity": severity,
-            "area": "rotation", "subject": subject, "blocking": status != "pass", "source": None,
+            "area": "rotation", "subject": subject, "location": location, "blocking": status != "pass",
+            "source": None,
             "remediation": "", "setup_path": None, "message": f"{subject}: {status}"}
 
 
 def test_a_no_go_names_the_assets_to_pause_and_the_runbook_steps() -> None:
-    steps = [{"number": 1, "phase": "pause", "asset_key": "welcome"},
-             {"number": 2, "phase": "pause", "asset_key": "a0B000000000001AAA"},
-             {"number": 3, "phase": "rotate", "asset_key": None}]
-    findings = [finding("RT301", "fail", "triggered send 'Welcome' (key welcome)", "critical"),
-                finding("RT303", "fail", "CRM send 'News' (Id a0B000000000001AAA)"),
-                finding("RT301", "pass", "triggered send 'Old' (key old)"),
-                finding("SF106", "unknown", "snapshot", "critical")]
+    steps = [{"number": 1, "phase": "pause", "asset_key": "welcome",
+              "asset_location": "marketing_cloud.triggered_sends[0]"},
+             {"number": 2, "phase": "pause", "asset_key": "a0B000000000001AAA",
+              "asset_location": "salesforce.scheduled_sends[0]"},
+             {"number": 3, "phase": "rotate", "asset_key": None, "asset_location": None}]
+    findings = [finding("RT301", "fail", "triggered send 'Welcome' (key welcome)", "critical",
+                        "marketing_cloud.triggered_sends[0]"),
+                finding("RT303", "fail", "CRM send 'News' (Id a0B000000000001AAA)",
+                        location="salesforce.scheduled_sends[0]"),
+                finding("RT301", "pass", "triggered send 'Old' (key old)",
+                        location="marketing_cloud.triggered_sends[1]"),
+                finding("SF106", "unknown", "snapshot", "critical", "salesforce.permission_sets")]
     findings[3]["message"] = "cannot tell: salesforce.permission_sets was not collected"
     said = banner(result("fail", "preflight", blocking=3, fail=2, unknown=1, decision="NO-GO",
                          findings=findings, runbook={"steps": steps}))
@@ -65,9 +72,10 @@ def test_a_no_go_names_the_assets_to_pause_and_the_runbook_steps() -> None:
 
 
 def test_a_second_rule_about_the_same_asset_is_said_with_its_own_words() -> None:
-    steps = [{"number": 1, "phase": "pause", "asset_key": "nurture"}]
+    steps = [{"number": 1, "phase": "pause", "asset_key": "nurture", "asset_location": "marketing_cloud.journeys[0]"}]
     journey = "journey 'Nurture' version 1 (key nurture)"
-    findings = [finding("RT302", "fail", journey, "critical"), finding("RT305", "fail", journey)]
+    findings = [finding("RT302", "fail", journey, "critical", "marketing_cloud.journeys[0]"),
+                finding("RT305", "fail", journey, location="marketing_cloud.journeys[0]")]
     findings[1]["message"] = f"{journey}: stopping it ejects its 87 contacts in flight"
     said = banner(result("fail", "preflight", blocking=2, fail=2, decision="NO-GO", findings=findings,
                          runbook={"steps": steps}))
