@@ -6,8 +6,9 @@ line in its snapshot file, and the report that ends the run with its exit code.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from mcaudit import __version__
 from mcaudit.attest import load_filled, with_attestations
@@ -34,7 +35,30 @@ def rules_for_mode(mode: str, options: ReportOptions, config: EvaluationConfig) 
     return pack
 
 
-def load_shown(path: Path, options: ReportOptions) -> LoadedSnapshot:
+class Showing(Protocol):
+    """What loading and evaluating need of a command's options (ReportOptions has them all)."""
+
+    @property
+    def quiet(self) -> bool: ...
+    @property
+    def no_color(self) -> bool: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def attestations_files(self) -> tuple[Path, ...]: ...
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Showing for a command without the report options (triage)."""
+
+    max_bytes: int
+    attestations_files: tuple[Path, ...] = ()
+    no_color: bool = False
+    quiet: bool = False
+
+
+def load_shown(path: Path, options: Showing) -> LoadedSnapshot:
     """load_snapshot, saying so on a terminal when it takes more than a second (a large YAML file),
     with the --attestations files' attestations added."""
     with status(f"loading {path}{file_size(path)}", quiet=options.quiet, no_color=options.no_color):
@@ -55,7 +79,7 @@ def attested(snapshot: Snapshot, files: tuple[Path, ...], *, quiet: bool) -> Sna
 
 
 def evaluate_shown(loaded: LoadedSnapshot, pack: RulePack, config: EvaluationConfig,
-                   options: ReportOptions) -> AuditResult:
+                   options: Showing) -> AuditResult:
     """evaluate and with_lines, saying so on a terminal when they take more than a second."""
     count = len(selected_rules(pack, config))
     with status(f"evaluating {count} rule{'s' if count != 1 else ''}", quiet=options.quiet,

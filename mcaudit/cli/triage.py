@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from mcaudit import __version__
-from mcaudit.cli.evaluation import attested, with_lines
+from mcaudit.cli.evaluation import Shown, evaluate_shown, load_shown
 from mcaudit.cli.options import EXPECTATIONS_META
 from mcaudit.cli.output import (
     pair_outputs,
@@ -21,15 +21,13 @@ from mcaudit.cli.output import (
     write_file,
     write_stdout,
 )
-from mcaudit.cli.progress import file_size, status
 from mcaudit.diagnosis import TriageReport
-from mcaudit.engine import EvaluationConfig, evaluate, load_rules
+from mcaudit.engine import EvaluationConfig, load_rules
 from mcaudit.engine.waivers import load_waivers
 from mcaudit.errors import InputError
 from mcaudit.expectations import load_expectations, merged
 from mcaudit.report.triage_format import render_triage
 from mcaudit.safetext import visible, without_surrogates
-from mcaudit.snapshot import load_snapshot
 from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.suggest import did_you_mean
 from mcaudit.symptoms import symptom, symptom_names, symptoms
@@ -96,15 +94,10 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
     expected = merged(table, load_expectations(expectations_file) if expectations_file is not None else None)
     config = EvaluationConfig(mode="audit", fail_on=None, now=datetime.now(timezone.utc), expectations=expected,
                               waivers=load_waivers(waivers_file) if waivers_file else ())
-    diagnoses = []
-    for path in snapshots:
-        with status(f"loading {path}{file_size(path)}", no_color=no_color):
-            loaded = load_snapshot(path, max_bytes=max_snapshot_size * 2**20)
-        snapshot = attested(loaded.snapshot, attestations_files, quiet=False)
-        with status("evaluating the rules", no_color=no_color):
-            result = with_lines(evaluate(snapshot, pack, config, path=loaded.path))
-        diagnoses.append(diagnose(result, known))
-    report = TriageReport(tool_version=__version__, diagnoses=tuple(diagnoses))
+    shown = Shown(max_bytes=max_snapshot_size * 2**20, attestations_files=attestations_files, no_color=no_color)
+    diagnoses = tuple(diagnose(evaluate_shown(load_shown(path, shown), pack, config, shown), known)
+                      for path in snapshots)
+    report = TriageReport(tool_version=__version__, diagnoses=diagnoses)
     for fmt, output in pairs:
         if output is None:
             write_stdout(without_surrogates(render_triage(report, fmt, color=want_color(no_color),

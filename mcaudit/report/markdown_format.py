@@ -50,8 +50,8 @@ def _group_view(group: dict[str, Any], cap: int) -> dict[str, Any]:
     }
 
 
-def _result_view(result: dict[str, Any], *, verbose: bool, cap: int, details: bool) -> dict[str, Any]:
-    groups = rule_groups(result["findings"])
+def _result_view(result: dict[str, Any], groups: list[dict[str, Any]], *, verbose: bool, cap: int,
+                 details: bool) -> dict[str, Any]:
     shown = groups if verbose else [g for g in groups if g["status"] in ATTENTION]
     summary = result["data"]["summary"]
     views = [_group_view(group, cap) for group in shown]
@@ -81,9 +81,11 @@ def render_markdown(report: AuditReport, *, verbose: bool = False, companions: t
     base = report_view(report_dict(report))
     template = markdown_environment().get_template(TEMPLATE)
     text = ""
+    grouped = [rule_groups(result["findings"]) for result in base["results"]]  # once, whatever the tries
     # fewer subjects per rule until it fits; then no details at all (the table alone)
     for cap, details in [*((cap, True) for cap in SUBJECT_CAPS), (1, False)]:
-        results = [_result_view(result, verbose=verbose, cap=cap, details=details) for result in base["results"]]
+        results = [_result_view(result, groups, verbose=verbose, cap=cap, details=details)
+                   for result, groups in zip(base["results"], grouped, strict=True)]
         left_out = sum(result["left_out"] for result in results)
         shortened = None
         if not details:
