@@ -1,5 +1,7 @@
-"""Reading a filled attestation file back (`--attestations FILE` on audit, preflight, verify and
-triage), and adding its attestations to a snapshot before the rules run."""
+"""Attestation files (`--attestations FILE` on every command, `collect` included): a list of
+attestations, or a mapping with an `attestations` list (a snapshot, a merge file, a filled
+`mcaudit attest` template, whose entries left blank are skipped), and adding them to a snapshot
+before the rules run. Read like any untrusted file (mcaudit.untrusted)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from mcaudit.errors import InputError
-from mcaudit.snapshot import Attestation, Snapshot
 from mcaudit.snapshot.loader import validation_error
+from mcaudit.snapshot.meta import Attestation
+from mcaudit.snapshot.model import Snapshot
 from mcaudit.untrusted import ATTESTATIONS, read_document
 
 _LIST = TypeAdapter(list[Attestation])
