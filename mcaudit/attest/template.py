@@ -15,6 +15,7 @@ from datetime import date
 
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate
 from mcaudit.engine.attributes import offered
+from mcaudit.engine.evaluate import STALE_ATTESTATION
 from mcaudit.engine.operators import Kind
 from mcaudit.engine.rule import RuleSpec
 from mcaudit.findings import Status
@@ -67,7 +68,7 @@ def needed_facts(snapshot: Snapshot, pack: RulePack, config: EvaluationConfig, *
             entry.rules[rule.id] = rule.title
             if finding.subject != "snapshot":
                 entry.subjects[finding.subject] = None
-            entry.stale = entry.stale or "older than" in finding.message
+            entry.stale = entry.stale or any(item.startswith(STALE_ATTESTATION) for item in finding.evidence)
     order = [rule.id for rule in pack.rules]
     needed = [Needed(fact=fact, rules=tuple(f"{rule_id} {title}" for rule_id, title in entry.rules.items()),
                      instructions=entry.instructions, accepted=entry.accepted, subjects=tuple(entry.subjects),

@@ -117,14 +117,18 @@ def _context_evidence(rule: RuleSpec, subject: Subject) -> tuple[str, ...]:
     return tuple(lines)
 
 
+# the evidence of a manual finding whose attestation exists but is too old (`mcaudit attest` asks again)
+STALE_ATTESTATION = "attestation too old: "
+
+
 def _manual(rule: RuleSpec, stale: Attested | None, ctx: Context) -> Outcome:
     assert rule.manual is not None
     message = f"no API shows this; check by hand: {rule.manual.instructions.strip()}"
     if stale is not None:
         message += (f" (the attestation {stale.label()} is older than "
                     f"{ctx.config.attestation_max_age_days} days and no longer counts)")
-    else:
-        message += f" Then record it as attestation '{rule.manual.fact}'."
+        return Outcome(Status.manual, message, (f"{STALE_ATTESTATION}{stale.label()}",))
+    message += f" Then record it as attestation '{rule.manual.fact}'."
     return Outcome(Status.manual, message)
 
 
