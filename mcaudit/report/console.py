@@ -182,6 +182,12 @@ def _findings_lines(result: dict[str, Any], *, verbose: bool) -> list[Renderable
     return lines
 
 
+def _tail(path: str, room: int) -> str:
+    """The end of a long path, which names the file, so the heading stays one line wherever the
+    snapshot lives and the verdict keeps its place."""
+    return path if len(path) <= room else "…" + path[-(room - 1):]
+
+
 def render_console(report: AuditReport, *, color: bool = False, verbose: bool = False,
                    quiet: bool = False, width: int = 110) -> str:
     """Per snapshot: what was audited, the verdict with its next action and the counts, what was
@@ -193,9 +199,11 @@ def render_console(report: AuditReport, *, color: bool = False, verbose: bool = 
             console.print()
         snapshot = printable(result["snapshot"])
         title = Text(f"mcaudit {result['mode']} · ", style="bold")
-        title.append(snapshot["name"] or snapshot["path"], style="bold")
         if snapshot["name"]:
-            title.append(f" · {snapshot['path']}")
+            title.append(snapshot["name"], style="bold")
+            title.append(" · ")
+        room = max(width - len(title.plain), 12)
+        title.append(_tail(snapshot["path"], room), style="" if snapshot["name"] else "bold")
         console.print(title)
         identity = (f"org {snapshot['org_id'] or '?'} · MID {snapshot['mid'] or '?'} · collected "
                     f"{snapshot['collected_at']} · {snapshot['source']}")

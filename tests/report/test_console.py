@@ -4,6 +4,8 @@ for many subjects as one entry, and the broken sample's whole audit in about 60 
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +36,18 @@ def test_the_verdict_and_counts_come_first(monkeypatch: pytest.MonkeyPatch) -> N
     assert lines[3] == " FAIL  14 problems rated high or above must be fixed"
     assert lines[4].strip().startswith("Fix them, most severe first")
     assert any(line.startswith("63 checks: 22 fail · 23 pass · 18 n/a") for line in lines[:9])
+
+
+def test_a_long_snapshot_path_keeps_the_heading_on_one_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    shutil.copy(SAMPLES / "broken.yaml", deep / "broken.yaml")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run_cli("audit", deep / "broken.yaml", "--no-color").stdout.splitlines()
+    assert lines[0].startswith("mcaudit audit · Globex production (drifted) · …")
+    assert lines[0].endswith("/broken.yaml") and len(lines[0]) <= 80
+    assert lines[3] == " FAIL  14 problems rated high or above must be fixed"
 
 
 def test_failures_are_ordered_by_severity_across_areas(monkeypatch: pytest.MonkeyPatch) -> None:
