@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mcaudit.cli.evaluation import finish, load_shown
-from mcaudit.cli.options import ReportOptions, report_options
+from mcaudit.cli.options import ReportOptions, some_report_options
 from mcaudit.cli.output import pair_outputs, refuse_overwriting_inputs, report_outputs
 from mcaudit.engine import load_rules
 from mcaudit.errors import InputError
@@ -26,7 +26,8 @@ from mcaudit.payloads import Target, check_payloads, read_payloads
               "Data Extension")
 @click.option("--endpoint", metavar="PATH", help="with --data-extension: the path the rows are posted to "
               "(default: the synchronous /hub/v1/dataevents/key:KEY/rowset)")
-@report_options
+@some_report_options(omit=frozenset({"select", "ignore", "rules_dir", "strict", "attestation_max_age",
+                                     "expectations_file", "attestations_files"}), fail_on="info")
 def check_payload(snapshot: Path, payload: Path, journey: str | None, triggered_send: str | None,
                   data_extension: str | None, endpoint: str | None, options: ReportOptions) -> None:
     """Check a request body (PAYLOAD, or a folder of *.json bodies) against SNAPSHOT before sending it.
@@ -39,7 +40,8 @@ def check_payload(snapshot: Path, payload: Path, journey: str | None, triggered_
     there (API606, REQ100). With --data-extension: more than 100 rows per call go to the
     asynchronous endpoint (API607, REQ100).
 
-    Every mistake sets exit 1, whatever its severity (--fail-on does not apply).
+    Every mistake sets exit 1 unless --fail-on is raised above its severity; a waived one
+    (--waivers, rule id and subject as for audit) is shown but does not count.
 
     \b
     Exit codes:
@@ -61,6 +63,7 @@ def check_payload(snapshot: Path, payload: Path, journey: str | None, triggered_
     bodies = read_payloads(payload)
     loaded = load_shown(snapshot, options)
     target = Target(kind=kind, key=key, endpoint=endpoint)  # type: ignore[arg-type]
-    result = check_payloads(loaded.snapshot, loaded.path, load_rules(options.rules_dir), target, bodies,
-                            now=datetime.now(timezone.utc))
+    config = options.evaluation_config("audit", strict=False)
+    result = check_payloads(loaded.snapshot, loaded.path, load_rules(), target, bodies, now=config.now or
+                            datetime.now(timezone.utc), fail_on=config.fail_on, waivers=config.waivers)
     finish("check-payload", (result,), options, pairs)

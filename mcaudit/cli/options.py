@@ -94,42 +94,56 @@ class ReportOptions:
 
 
 _FIELDS = tuple(field.name for field in fields(ReportOptions) if field.name != "expectations_table")
-_OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
-    click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-                 help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
-                 "it, else the next -o in order; one may go to stdout)"),
-    click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
-                 help="write a report to PATH (format inferred from the extension when no "
-                 "--format is given)"),
-    click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high",
-                 show_default=True, help="exit 1 when a finding is at or above this severity"),
-    click.option("--select", multiple=True, metavar="IDS",
-                 help="only these rule ids or prefixes (comma-separated, repeatable)"),
-    click.option("--ignore", multiple=True, metavar="IDS",
-                 help="skip these rule ids or prefixes (comma-separated, repeatable)"),
-    click.option("--rules-dir", multiple=True, type=click.Path(path_type=Path),
-                 help="extra folder of rule files (repeatable)"),
-    click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
-                 help="YAML file of accepted findings (shown as waived, with their reason)"),
-    click.option("--strict", is_flag=True,
-                 help="also fail (exit 1) on unknown/manual results at or above --fail-on"),
-    click.option("--attestation-max-age", type=click.IntRange(min=0, max=MAX_ATTESTATION_AGE_DAYS),
-                 default=DEFAULT_ATTESTATION_MAX_AGE_DAYS, show_default=True,
-                 help="days an attestation counts, measured from the snapshot's collected_at "
-                 f"(at most {MAX_ATTESTATION_AGE_DAYS})"),
-    click.option("--max-snapshot-size", type=click.IntRange(min=1),
-                 default=DEFAULT_MAX_BYTES // 2**20, show_default=True,
-                 help="size limit in MiB of a JSON snapshot, baseline or plan (YAML: an eighth of it, since "
-                 "it costs far more to read); the counts of values a file may hold scale with it"),
-    click.option("--no-color", is_flag=True, help="no colour in console output"),
-    click.option("--quiet", "-q", is_flag=True, help="only the summary and verdict"),
-    click.option("--verbose", "-v", is_flag=True, help="also list passed and n/a results"),
-    click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
-                 help="YAML or JSON file of what the connection should be (production org ids and MIDs, tenant, "
-                 "System User, business units); its keys win over the configuration file's [expectations]"),
-    click.option("--attestations", "attestations_files", multiple=True, type=click.Path(path_type=Path),
-                 metavar="FILE", help="facts no API shows, confirmed by a person (a filled `mcaudit attest` "
-                 "template, a list, or a snapshot); added to the snapshot's own (repeatable)"),
+# what an option a command does not offer stands for (check-payload runs a fixed set of rules)
+_ABSENT: dict[str, Any] = {
+    "select": (), "ignore": (), "rules_dir": (), "waivers_file": None, "strict": False,
+    "attestation_max_age": DEFAULT_ATTESTATION_MAX_AGE_DAYS, "expectations_file": None, "attestations_files": (),
+}
+
+
+def _fail_on(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=default, show_default=True,
+                        help="exit 1 when a finding is at or above this severity")
+
+
+_OPTIONS: tuple[tuple[str, Callable[[Callable[..., Any]], Callable[..., Any]]], ...] = (
+    ("formats", click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+                             help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
+                             "it, else the next -o in order; one may go to stdout)")),
+    ("outputs", click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
+                             help="write a report to PATH (format inferred from the extension when no "
+                             "--format is given)")),
+    ("fail_on", _fail_on("high")),
+    ("select", click.option("--select", multiple=True, metavar="IDS",
+                            help="only these rule ids or prefixes (comma-separated, repeatable)")),
+    ("ignore", click.option("--ignore", multiple=True, metavar="IDS",
+                            help="skip these rule ids or prefixes (comma-separated, repeatable)")),
+    ("rules_dir", click.option("--rules-dir", multiple=True, type=click.Path(path_type=Path),
+                               help="extra folder of rule files (repeatable)")),
+    ("waivers_file", click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
+                                  help="YAML file of accepted findings (shown as waived, with their reason)")),
+    ("strict", click.option("--strict", is_flag=True,
+                            help="also fail (exit 1) on unknown/manual results at or above --fail-on")),
+    ("attestation_max_age", click.option(
+        "--attestation-max-age", type=click.IntRange(min=0, max=MAX_ATTESTATION_AGE_DAYS),
+        default=DEFAULT_ATTESTATION_MAX_AGE_DAYS, show_default=True,
+        help="days an attestation counts, measured from the snapshot's collected_at "
+        f"(at most {MAX_ATTESTATION_AGE_DAYS})")),
+    ("max_snapshot_size", click.option(
+        "--max-snapshot-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES // 2**20, show_default=True,
+        help="size limit in MiB of a JSON snapshot, baseline or plan (YAML: an eighth of it, since "
+        "it costs far more to read); the counts of values a file may hold scale with it")),
+    ("no_color", click.option("--no-color", is_flag=True, help="no colour in console output")),
+    ("quiet", click.option("--quiet", "-q", is_flag=True, help="only the summary and verdict")),
+    ("verbose", click.option("--verbose", "-v", is_flag=True, help="also list passed and n/a results")),
+    ("expectations_file", click.option(
+        "--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
+        help="YAML or JSON file of what the connection should be (production org ids and MIDs, tenant, "
+        "System User, business units); its keys win over the configuration file's [expectations]")),
+    ("attestations_files", click.option(
+        "--attestations", "attestations_files", multiple=True, type=click.Path(path_type=Path),
+        metavar="FILE", help="facts no API shows, confirmed by a person (a filled `mcaudit attest` "
+        "template, a list, or a snapshot); added to the snapshot's own (repeatable)")),
 )
 
 
@@ -138,16 +152,32 @@ def report_options(command: Callable[..., None]) -> Callable[..., None]:
 
     Apply it below the command's own arguments and options, so those come first in --help.
     """
-    @functools.wraps(command)
-    def with_options(**params: Any) -> None:
-        table = click.get_current_context().meta.get(EXPECTATIONS_META)
-        options = ReportOptions(**{name: params.pop(name) for name in _FIELDS}, expectations_table=table)
-        command(options=options, **params)
+    return some_report_options()(command)
 
-    wrapped: Callable[..., None] = with_options
-    for add_option in reversed(_OPTIONS):
-        wrapped = add_option(wrapped)
-    return wrapped
+
+def some_report_options(*, omit: frozenset[str] = frozenset(), fail_on: str = "high"
+                        ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """report_options for a command that cannot honour some of them: it leaves those out (`omit`,
+    by field name), so no flag is accepted and then ignored, and their fields hold what the absent
+    option stands for."""
+    unknown = omit - _ABSENT.keys()
+    if unknown:
+        raise ValueError(f"these options cannot be left out: {sorted(unknown)}")
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def with_options(**params: Any) -> None:
+            table = click.get_current_context().meta.get(EXPECTATIONS_META)
+            given = {name: params.pop(name) if name not in omit else _ABSENT[name] for name in _FIELDS}
+            function(options=ReportOptions(**given, expectations_table=table), **params)
+
+        wrapped: Callable[..., None] = with_options
+        for name, add_option in reversed(_OPTIONS):
+            if name not in omit:
+                wrapped = (_fail_on(fail_on) if name == "fail_on" else add_option)(wrapped)
+        return wrapped
+
+    return decorate
 
 
 def check_known_ids(pack: RulePack, config: EvaluationConfig) -> None:

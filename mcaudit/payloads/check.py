@@ -21,6 +21,7 @@ from typing import Literal
 
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate
 from mcaudit.engine.base import fold
+from mcaudit.engine.waivers import Waiver, apply_waivers, check_waiver_rules
 from mcaudit.errors import InputError
 from mcaudit.findings import Area, AuditResult, Finding, RuleInfo, Severity, Source, Status
 from mcaudit.payloads.read import Payload
@@ -154,9 +155,13 @@ def _rowset_call(payload: Payload, key: str, endpoint: str | None) -> tuple[Decl
 
 
 def check_payloads(snapshot: Snapshot, path: str, pack: RulePack, target: Target, payloads: Sequence[Payload],
-                   now: datetime) -> AuditResult:
+                   now: datetime, *, fail_on: Severity | None = Severity.info,
+                   waivers: tuple[Waiver, ...] = ()) -> AuditResult:
     """One result: the rules that judge the target's calls, run on one declared integration per body,
-    plus REQ100 per body. An unknown key is bad input (InputError), not a finding."""
+    plus REQ100 per body, with the waivers applied to both. An unknown key is bad input
+    (InputError), not a finding; every mistake counts for the exit code unless `fail_on` says
+    otherwise."""
+    check_waiver_rules(waivers, (*pack.ids, PAYLOAD_RULE.id))
     versions = _target_journey(snapshot, target.key) if target.kind == "journey" else []
     if target.kind == "triggered_send":
         _target_send(snapshot, target.key)
@@ -175,8 +180,9 @@ def check_payloads(snapshot: Snapshot, path: str, pack: RulePack, target: Target
             integrations.append(integration)
         extra += [_problem(payload, problem) for problem in problems] or [
             _problem(payload, "the body has what its endpoint requires", Status.pass_)]
-    config = EvaluationConfig(mode="audit", fail_on=Severity.info, select=RULES[target.kind], now=now)
+    config = EvaluationConfig(mode="audit", fail_on=fail_on, select=RULES[target.kind], now=now)
     result = evaluate(snapshot.model_copy(update={"integrations": integrations}), pack, config, path=path)
     findings = [f for f in result.findings if not (f.subject == "snapshot" and f.status is Status.na)]
-    return replace(result, mode="check-payload", findings=tuple(sorted([*findings, *extra], key=lambda f: f.sort_key)),
-                   rules={**result.rules, PAYLOAD_RULE.id: PAYLOAD_RULE})
+    findings, notes = apply_waivers([*findings, *extra], waivers, now) if waivers else ([*findings, *extra], [])
+    return replace(result, mode="check-payload", findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+                   rules={**result.rules, PAYLOAD_RULE.id: PAYLOAD_RULE}, notes=(*result.notes, *notes))

@@ -123,3 +123,25 @@ def test_the_console_says_what_is_wrong(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "mcaudit check-payload · ACME production (API integrations)" in done.stdout
     assert " FAIL  1 problem must be fixed" in done.stdout
+
+
+def test_fail_on_and_waivers_decide_what_counts(tmp_path: Path) -> None:
+    rows = [{"keys": {"Id": str(n)}, "values": {"Tier": "gold"}} for n in range(150)]
+    request = body(tmp_path, rows)
+    code, findings, _ = check(request, "--data-extension", "Customers")
+    assert code == 1 and failing(findings)["API607"]
+    # API607 is medium: raised above it, the mistake is still reported but no longer sets the exit code
+    code, findings, _ = check(request, "--data-extension", "Customers", "--fail-on", "high")
+    assert code == 0 and failing(findings)["API607"]
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - rule: API607\n    subject: '*request.json*'\n"
+                       "    reason: the loader batches below 100 rows before sending\n", encoding="utf-8")
+    code, findings, _ = check(request, "--data-extension", "Customers", "--waivers", waivers)
+    assert code == 0
+    assert [f["status"] for f in findings if f["rule_id"] == "API607"] == ["waived"]
+
+
+def test_options_it_cannot_honour_are_not_offered(tmp_path: Path) -> None:
+    for option in ("--select", "--ignore", "--strict", "--rules-dir", "--attestation-max-age"):
+        done = run_cli("check-payload", SNAPSHOT, body(tmp_path, GOOD), "--journey", "onboarding", option, "x")
+        assert done.returncode == 2 and f"No such option '{option}'" in done.stderr
