@@ -364,6 +364,12 @@ def system_user_grant_headroom(ctx: Context, subject: Subject, params: Mapping[s
     if last is not None:
         evidence.append(f"last used: {last.date().isoformat()}")
     evidence.append(view.identity.evidence())
+    if not mine:
+        # the connection runs on a grant of the System User, so none visible means the read saw only
+        # some users' tokens (without Customize Application a user sees only their own), not zero
+        return Outcome(Status.unknown, f"{subject.label}: no OAuth grant of the Salesforce Marketing Cloud app is "
+                       "visible, though the connection runs on one; the user who collected may not see every "
+                       "user's tokens (that needs Customize Application)", tuple(evidence))
     if tokens >= limit:
         return Outcome(Status.fail, f"{subject.label} holds {tokens} grants for the Salesforce Marketing Cloud app, "
                        f"the limit of {limit}: the next connection or re-authentication revokes the oldest grant "
