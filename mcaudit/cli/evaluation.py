@@ -6,7 +6,7 @@ line in its snapshot file, and the report that ends the run with its exit code.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -46,16 +46,6 @@ class Showing(Protocol):
     def max_bytes(self) -> int: ...
     @property
     def attestations_files(self) -> tuple[Path, ...]: ...
-
-
-@dataclass(frozen=True)
-class Shown:
-    """Showing for a command without the report options (triage)."""
-
-    max_bytes: int
-    attestations_files: tuple[Path, ...] = ()
-    no_color: bool = False
-    quiet: bool = False
 
 
 def load_shown(path: Path, options: Showing) -> LoadedSnapshot:

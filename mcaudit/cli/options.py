@@ -96,9 +96,16 @@ class ReportOptions:
 _FIELDS = tuple(field.name for field in fields(ReportOptions) if field.name != "expectations_table")
 # what an option a command does not offer stands for (check-payload runs a fixed set of rules)
 _ABSENT: dict[str, Any] = {
-    "select": (), "ignore": (), "rules_dir": (), "waivers_file": None, "strict": False,
+    "fail_on": "high", "select": (), "ignore": (), "rules_dir": (), "waivers_file": None, "strict": False,
     "attestation_max_age": DEFAULT_ATTESTATION_MAX_AGE_DAYS, "expectations_file": None, "attestations_files": (),
+    "quiet": False, "verbose": False,
 }
+
+
+def _formats(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+                        help=f"{', '.join(names)} (repeatable; each takes the -o whose extension names "
+                        "it, else the next -o in order; one may go to stdout)")
 
 
 def _fail_on(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -107,9 +114,7 @@ def _fail_on(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 _OPTIONS: tuple[tuple[str, Callable[[Callable[..., Any]], Callable[..., Any]]], ...] = (
-    ("formats", click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-                             help=f"{', '.join(FORMATS)} (repeatable; each takes the -o whose extension names "
-                             "it, else the next -o in order; one may go to stdout)")),
+    ("formats", _formats(tuple(FORMATS))),
     ("outputs", click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
                              help="write a report to PATH (format inferred from the extension when no "
                              "--format is given)")),
@@ -155,11 +160,12 @@ def report_options(command: Callable[..., None]) -> Callable[..., None]:
     return some_report_options()(command)
 
 
-def some_report_options(*, omit: frozenset[str] = frozenset(), fail_on: str = "high"
+def some_report_options(*, omit: frozenset[str] = frozenset(), fail_on: str = "high",
+                        formats: tuple[str, ...] = tuple(FORMATS)
                         ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """report_options for a command that cannot honour some of them: it leaves those out (`omit`,
     by field name), so no flag is accepted and then ignored, and their fields hold what the absent
-    option stands for."""
+    option stands for. `formats` are the report formats it writes, for --help."""
     unknown = omit - _ABSENT.keys()
     if unknown:
         raise ValueError(f"these options cannot be left out: {sorted(unknown)}")
@@ -174,7 +180,8 @@ def some_report_options(*, omit: frozenset[str] = frozenset(), fail_on: str = "h
         wrapped: Callable[..., None] = with_options
         for name, add_option in reversed(_OPTIONS):
             if name not in omit:
-                wrapped = (_fail_on(fail_on) if name == "fail_on" else add_option)(wrapped)
+                own = {"fail_on": _fail_on(fail_on), "formats": _formats(formats)}.get(name, add_option)
+                wrapped = own(wrapped)
         return wrapped
 
     return decorate

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from mcaudit import __version__
-from mcaudit.cli.evaluation import Shown, evaluate_shown, load_shown
-from mcaudit.cli.options import EXPECTATIONS_META
+from mcaudit.cli.evaluation import evaluate_shown, load_shown
+from mcaudit.cli.options import ReportOptions, check_known_ids, some_report_options
 from mcaudit.cli.output import (
     pair_outputs,
     refuse_overwriting_inputs,
@@ -22,13 +22,10 @@ from mcaudit.cli.output import (
     write_stdout,
 )
 from mcaudit.diagnosis import TriageReport
-from mcaudit.engine import EvaluationConfig, load_rules
-from mcaudit.engine.waivers import load_waivers
+from mcaudit.engine import load_rules
 from mcaudit.errors import InputError
-from mcaudit.expectations import load_expectations, merged
 from mcaudit.report.triage_format import render_triage
 from mcaudit.safetext import visible, without_surrogates
-from mcaudit.snapshot.loader import DEFAULT_MAX_BYTES
 from mcaudit.suggest import did_you_mean
 from mcaudit.symptoms import symptom, symptom_names, symptoms
 from mcaudit.triage import diagnose
@@ -40,32 +37,16 @@ FORMATS = ("console", "markdown", "html", "json")
 @click.argument("snapshots", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--symptom", "symptom_name", metavar="NAME", help="what is wrong, e.g. sends-stopped (see --list)")
 @click.option("--list", "list_symptoms", is_flag=True, help="list the symptoms, one a line, name first")
-@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help=f"{', '.join(FORMATS)} (repeatable; as for audit, each takes an -o or goes to stdout)")
-@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(path_type=Path),
-              help="write the answer to PATH (format from the extension when no --format is given)")
-@click.option("--rules-dir", multiple=True, type=click.Path(path_type=Path),
-              help="extra folder of rule files (repeatable); their `symptoms:` count too")
-@click.option("--waivers", "waivers_file", type=click.Path(path_type=Path),
-              help="YAML file of accepted findings (a waived failure is still a possible cause)")
-@click.option("--expectations", "expectations_file", type=click.Path(path_type=Path), metavar="FILE",
-              help="YAML/JSON of what the connection should be (production org ids and MIDs, tenant, System "
-              "User, business units); its keys win over the configuration file's [expectations]")
-@click.option("--attestations", "attestations_files", multiple=True, type=click.Path(path_type=Path),
-              metavar="FILE", help="facts no API shows, confirmed by a person (a filled `mcaudit attest` template)")
-@click.option("--max-snapshot-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES // 2**20,
-              show_default=True, help="size limit in MiB of a JSON snapshot (YAML: an eighth of it)")
-@click.option("--no-color", is_flag=True, help="no colour in console output")
-def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms: bool, formats: tuple[str, ...],
-           outputs: tuple[Path, ...], rules_dir: tuple[Path, ...], waivers_file: Path | None,
-           expectations_file: Path | None, attestations_files: tuple[Path, ...], max_snapshot_size: int,
-           no_color: bool) -> None:
+@some_report_options(omit=frozenset({"fail_on", "select", "ignore", "strict", "quiet", "verbose"}), formats=FORMATS)
+def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms: bool,
+           options: ReportOptions) -> None:
     """Rank the causes of a symptom from what a snapshot shows.
 
     Likely causes are the rules that explain the symptom and fail on the snapshot, most severe
     and most specific first, each with its evidence and fix; "can't tell yet" lists those whose
     data was not collected or that a person must check; "ruled out" those that pass. Every answer
-    ends with what the symptom can also come from that no configuration shows.
+    ends with what the symptom can also come from that no configuration shows. A waived failure
+    is still a likely cause; the rules of --rules-dir count with their `symptoms:`.
 
     \b
     Exit codes:
@@ -75,7 +56,7 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
       4  nothing failed, but a possible cause could not be told
     """
     if list_symptoms:
-        _print_list(formats)
+        _print_list(options.formats)
         return
     if symptom_name is None or not snapshots:
         raise InputError("give a snapshot and --symptom NAME (`mcaudit triage --list` lists the symptoms)")
@@ -83,24 +64,19 @@ def triage(snapshots: tuple[Path, ...], symptom_name: str | None, list_symptoms:
     if known is None:
         hint = did_you_mean(symptom_name, symptom_names()) or f" (known: {', '.join(symptom_names())})"
         raise InputError(f"--symptom: unknown symptom '{visible(symptom_name)}'{hint}")
-    pairs = pair_outputs(list(formats), list(outputs), known=FORMATS)
-    inputs = [("snapshot", path) for path in snapshots]
-    inputs += [("--waivers file", waivers_file)] if waivers_file is not None else []
-    inputs += [("--expectations file", expectations_file)] if expectations_file is not None else []
-    inputs += [("--attestations file", path) for path in attestations_files]
-    refuse_overwriting_inputs(report_outputs(pairs), inputs)
-    pack = load_rules(rules_dir)
-    table = click.get_current_context().meta.get(EXPECTATIONS_META)
-    expected = merged(table, load_expectations(expectations_file) if expectations_file is not None else None)
-    config = EvaluationConfig(mode="audit", fail_on=None, now=datetime.now(timezone.utc), expectations=expected,
-                              waivers=load_waivers(waivers_file) if waivers_file else ())
-    shown = Shown(max_bytes=max_snapshot_size * 2**20, attestations_files=attestations_files, no_color=no_color)
-    diagnoses = tuple(diagnose(evaluate_shown(load_shown(path, shown), pack, config, shown), known)
+    pairs = pair_outputs(list(options.formats), list(options.outputs), known=FORMATS)
+    refuse_overwriting_inputs(report_outputs(pairs), [("snapshot", path) for path in snapshots]
+                              + options.input_files())
+    pack = load_rules(options.rules_dir)
+    # every cause counts whatever its severity; a waived failure stays a possible cause
+    config = replace(options.evaluation_config("audit", strict=False), fail_on=None)
+    check_known_ids(pack, config)
+    diagnoses = tuple(diagnose(evaluate_shown(load_shown(path, options), pack, config, options), known)
                       for path in snapshots)
     report = TriageReport(tool_version=__version__, diagnoses=diagnoses)
     for fmt, output in pairs:
         if output is None:
-            write_stdout(without_surrogates(render_triage(report, fmt, color=want_color(no_color),
+            write_stdout(without_surrogates(render_triage(report, fmt, color=want_color(options.no_color),
                                                           width=terminal_width())))
         else:
             write_file(output, without_surrogates(render_triage(report, fmt)), what="the triage")

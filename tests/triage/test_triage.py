@@ -177,3 +177,23 @@ def test_the_symptom_reference_page_lists_each_symptom_and_its_rules() -> None:
         assert f"## `{known.name}`: {known.title}" in page
         for rule in mapped(known.name):
             assert f"[{rule.id}](rules.md#{rule.id.lower()})" in page
+
+
+def test_attestation_max_age_and_waiver_ids_work_as_for_audit(tmp_path: Path) -> None:
+    sample = (SAMPLES / "partial-attested.yaml").read_text(encoding="utf-8")
+    aged = tmp_path / "aged.yaml"  # attested ten months before the snapshot was collected
+    aged.write_text(sample.replace("attested_at: 2026-11-23", "attested_at: 2026-01-10"), encoding="utf-8")
+
+    def untold(*extra: str | Path) -> list[str]:
+        done = run_cli("triage", aged, "--symptom", "everything-stopped", "-f", "json", *extra)
+        return sorted(cause["rule_id"] for cause in json.loads(done.stdout)["diagnoses"][0]["cannot_tell"])
+
+    assert untold() == ["MC202", "MC203", "MC212"]  # too old at the default 90 days
+    assert untold("--attestation-max-age", "400") == []
+    (tmp_path / "mcaudit.toml").write_text("attestation-max-age = 400\n", encoding="utf-8")
+    from_file = run_cli("triage", aged, "--symptom", "everything-stopped", "-f", "json", cwd=tmp_path)
+    assert json.loads(from_file.stdout)["diagnoses"][0]["cannot_tell"] == []  # the shared key applies here too
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - rule: SF1O6\n    reason: typo\n", encoding="utf-8")
+    done = run_cli("triage", aged, "--symptom", "everything-stopped", "--waivers", waivers)
+    assert done.returncode == 2 and "did you mean SF106" in done.stderr
