@@ -54,6 +54,11 @@ class YamlLimits:
         slower than the C one: it reads at most this many nodes."""
         return max(self.nodes // 8, 1024)
 
+    @property
+    def fallback_chars(self) -> int:
+        """...and at most this much text (a single long value costs it seconds, whatever the nodes)."""
+        return self.nodes * 8
+
 
 class YamlProblem(Exception):
     """A YAML document could not be read; carries the 1-based line/column where known, the path
@@ -248,14 +253,18 @@ def load_yaml(text: str, limits: YamlLimits | None = None) -> Any:
             # style); the pure-Python one reads YAML 1.2 and has the final word on what is valid,
             # within a node budget its speed allows: beyond it, the C parser's word stands
             fallback = YamlLimits(nodes=limits.fallback_nodes, alias_text=limits.alias_text)
+            too_large = f"more than {limits.fallback_chars:,} characters"
             try:
+                if len(text) > limits.fallback_chars:
+                    raise YamlProblem(too_large, too_large=True)
                 return _load_with(text, _safe_loader(pure=True), fallback, pure=True)
             except YamlProblem as problem:
                 if not problem.too_large:
                     raise
                 beyond = _problem_from(error, text)
-                beyond.message += (f" (read as YAML 1.1: a file of more than {fallback.nodes:,} nodes is not read "
-                                   "again as YAML 1.2; quote the value, or save the file as JSON)")
+                size = too_large if len(text) > limits.fallback_chars else f"more than {fallback.nodes:,} nodes"
+                beyond.message += (f" (read as YAML 1.1: a file of {size} is not read again as YAML 1.2; quote "
+                                   "the value, or save the file as JSON)")
                 raise beyond from None
     except YAMLError as error:
         raise _problem_from(error, text) from None

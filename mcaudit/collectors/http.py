@@ -4,7 +4,7 @@ It enforces, for every request: the read-only guard; TLS (plain http only to a l
 as the test emulator; never file:); no redirect for a request that carries a credential (a POST:
 login, token, SOAP; or an Authorization header), and none to another host for any request; a
 timeout; bounded retries with exponential backoff and jitter on 429 (honouring Retry-After,
-capped), 5xx, timeouts and dropped connections; and it counts calls. API base URLs that a login or
+capped), 5xx, timeouts, dropped connections and bodies cut short; and it counts calls. API base URLs that a login or
 token response names are checked by `check_api_base` before any credential is sent to them.
 The retries themselves are urllib3's `Retry` on the session's adapters (PolicyRetry below adds
 mcaudit's backoff, cap and call counting); the guard, the TLS rule and the counting are ours.
@@ -135,11 +135,16 @@ def carries_credential(request: PreparedRequest) -> bool:
     return (request.method or "").upper() == "POST" or "Authorization" in request.headers
 
 
+def _xml_500(status: int, content_type: str | None) -> bool:
+    """How a SOAP fault travels: HTTP 500 with an XML body."""
+    return status == 500 and "xml" in (content_type or "").lower()
+
+
 def is_soap_fault(response: Response) -> bool:
     """A SOAP fault travels as HTTP 500, but it is an answer (INSUFFICIENT_ACCESS, INVALID_SESSION_ID,
     a bad request): asking again gets the same refusal, so it is not retried. A 500 without a fault
     body is an outage, and is."""
-    if response.status_code != 500 or "xml" not in response.headers.get("Content-Type", "").lower():
+    if not _xml_500(response.status_code, response.headers.get("Content-Type")):
         return False
     head = response.content[:4096]
     return b":Fault>" in head or b"<Fault>" in head or b"<Fault " in head
@@ -178,8 +183,8 @@ class PolicyRetry(Retry):
 
     def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
                   error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> PolicyRetry:
-        if response is not None and response.status == 500 and "xml" in (
-                response.headers.get("Content-Type") or "").lower():
+        if response is not None and _xml_500(response.status, response.headers.get("Content-Type")):
+            # the body is not read here (the adapter still owns it): an XML 500 is taken as a fault
             raise MaxRetryError(_pool, url or "", ResponseError("a SOAP fault is an answer"))
         retried: PolicyRetry = super().increment(method, url, response, error, _pool, _stacktrace)
         self.on_retry()  # the next attempt is a call of its own
@@ -215,8 +220,8 @@ class GuardedSession(requests.Session):
         self._lock = threading.Lock()  # reads run on several threads at once
         self._local = threading.local()
         self.trust_env = True  # honour proxies and REQUESTS_CA_BUNDLE like any requests client
-        retry = PolicyRetry.for_policy(settings.retry, sleep=settings.sleep, rng=random.Random(seed),
-                                       on_retry=self._count)
+        self._rng = random.Random(seed)
+        retry = PolicyRetry.for_policy(settings.retry, sleep=settings.sleep, rng=self._rng, on_retry=self._count)
         for prefix in ("https://", "http://"):
             self.mount(prefix, HTTPAdapter(max_retries=retry))
 
@@ -247,14 +252,26 @@ class GuardedSession(requests.Session):
             kwargs["timeout"] = self.settings.timeout
         self._count(operation)
         self._local.operation = operation  # the adapter's retries run on this thread: they count here too
-        started = time.monotonic()
-        try:
-            response = super().send(request, **kwargs)
-        except requests.RequestException as error:
-            self._trace(request, type(error).__name__, started)
-            raise
-        self._trace(request, str(response.status_code), started)
-        return response
+        attempt = 1
+        while True:
+            started = time.monotonic()
+            try:
+                response = super().send(request, **kwargs)
+            except requests.exceptions.ChunkedEncodingError as error:
+                # the connection dropped while the body was read, after urllib3's retries had
+                # returned the response: every request here is a read, so it is asked again
+                self._trace(request, type(error).__name__, started)
+                if attempt >= self.settings.retry.attempts or kwargs.get("stream"):
+                    raise
+                self.settings.sleep(self.settings.retry.delay(attempt, None, self._rng))
+                self._count(operation)
+                attempt += 1
+                continue
+            except requests.RequestException as error:
+                self._trace(request, type(error).__name__, started)
+                raise
+            self._trace(request, str(response.status_code), started)
+            return response
 
     def _count(self, operation: str | None = None) -> None:
         with self._lock:

@@ -21,6 +21,7 @@ from typing import Literal
 
 from mcaudit.engine import EvaluationConfig, RulePack, evaluate
 from mcaudit.engine.base import fold
+from mcaudit.engine.index_integrations import EventMatch, IntegrationIndex
 from mcaudit.engine.waivers import Waiver, apply_waivers, check_waiver_rules
 from mcaudit.errors import InputError
 from mcaudit.findings import Area, AuditResult, Finding, RuleInfo, Severity, Source, Status
@@ -66,17 +67,16 @@ def _journeys(snapshot: Snapshot) -> list[Journey]:
 
 
 def _target_journey(snapshot: Snapshot, key: str) -> list[Journey]:
-    """The versions of the journey --journey names (by its key or its entry event's key), newest first;
-    an unknown key is bad input, with the nearest key."""
+    """The versions of the journey --journey names (by its entry event's key or its own key, found as
+    the rules find a sent key), newest first; an unknown key is bad input, with the nearest key."""
     journeys = _journeys(snapshot)
-    versions = [j for j in journeys if fold(j.key) == fold(key) or (
-        j.entry_source is not None and fold(j.entry_source.event_definition_key or "") == fold(key))]
-    if not versions:
+    lookup = IntegrationIndex(snapshot).entry_event(key)
+    if lookup.match is EventMatch.nothing:
         keys = {j.key for j in journeys} | {j.entry_source.event_definition_key for j in journeys
                                            if j.entry_source and j.entry_source.event_definition_key}
         raise InputError(f"--journey: '{key}' is neither a journey key nor an entry event key in the snapshot"
                          + (did_you_mean(key, sorted(keys)) or f" (known: {', '.join(sorted(keys)) or 'none'})"))
-    return sorted(versions, key=lambda journey: journey.version, reverse=True)
+    return [found.item for found in lookup.journeys]
 
 
 def _target_send(snapshot: Snapshot, key: str) -> None:
@@ -84,8 +84,8 @@ def _target_send(snapshot: Snapshot, key: str) -> None:
     if mc is None or mc.triggered_sends is None:
         raise InputError("the snapshot has no marketing_cloud.triggered_sends, so no triggered send can be "
                          "checked: collect them first")
-    keys = [send.key for send in mc.triggered_sends]
-    if not any(fold(known) == fold(key) for known in keys):
+    if IntegrationIndex(snapshot).triggered_send(key) is None:
+        keys = [send.key for send in mc.triggered_sends]
         raise InputError(f"--triggered-send: no triggered send definition has the key '{key}'"
                          + (did_you_mean(key, keys) or f" (known: {', '.join(sorted(keys)) or 'none'})"))
 

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -168,6 +168,8 @@ class Emulator:
             if fault.kind is FaultKind.malformed:
                 return (Reply.xml(200, b"<soap:Envelope><soap:Body><Retrieve") if route.xml
                         else Reply(200, b'{"records": [{"Id": '))
+            if fault.kind is FaultKind.cut:
+                return replace(route.answer(request), cut=True)
             if fault.kind is FaultKind.slow:
                 self._stopping.wait(fault.delay)
             if fault.kind is FaultKind.expire_token and self.marketing_cloud is not None:
@@ -208,7 +210,12 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if self.command != "HEAD":
+            if reply.cut:
+                self.wfile.write(reply.body[:len(reply.body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif self.command != "HEAD":
                 self.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (a slow response beyond its timeout)

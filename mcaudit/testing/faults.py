@@ -19,6 +19,7 @@ class FaultKind(str, Enum):
     slow = "slow"  # answer only after `delay` seconds (beyond the client's timeout)
     drop = "drop"  # close the connection without an answer
     malformed = "malformed"  # answer 200 with a truncated body
+    cut = "cut"  # the right answer, but the connection drops before the whole body is sent
     expire_token = "expire_token"  # the Marketing Cloud token expires just before this call
     redirect = "redirect"  # answer with a redirect (`status`, 307 by default) to `location`
 
@@ -52,6 +53,10 @@ class Fault:
     @classmethod
     def malformed(cls, match: str, *, times: int = 1, skip: int = 0) -> Fault:
         return cls(FaultKind.malformed, match, times=times, skip=skip)
+
+    @classmethod
+    def cut(cls, match: str, *, times: int = 1, skip: int = 0) -> Fault:
+        return cls(FaultKind.cut, match, times=times, skip=skip)
 
     @classmethod
     def expire_token(cls, match: str, *, skip: int = 0) -> Fault:

@@ -31,6 +31,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    cut: bool = False  # send half the body, then drop the connection (Content-Length says more)
 
     @classmethod
     def json(cls, status: int, data: Any) -> Reply:

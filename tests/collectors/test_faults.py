@@ -24,6 +24,9 @@ RECOVERS = {
     "dropped connection on a SOQL query": Fault.drop("sf.query:PermissionSet"),
     "dropped connection on the SOAP login": Fault.drop("sf.login"),
     "dropped connection on the token request": Fault.drop("mc.token"),
+    "body cut short on a SOQL query": Fault.cut("sf.query:User"),
+    "body cut short on a SOAP Retrieve, twice": Fault.cut("mc.soap.Retrieve:AccountUser", times=2),
+    "body cut short on the journey list": Fault.cut("mc.rest.interactions"),
     "token expires before a SOAP Retrieve": Fault.expire_token("mc.soap.Retrieve:Role"),
     "token expires before a REST call": Fault.expire_token("mc.rest.interactions"),
 }
@@ -88,6 +91,9 @@ PARTIAL = {
     "500 on every try of the attribute set list": (
         Fault.http("mc.rest.attributeSetDefinitions", 500, times=PERMANENT), "marketing_cloud",
         ["marketing_cloud.attribute_sets"], "HTTP 500"),
+    "a body cut short on every try": (
+        Fault.cut("mc.rest.interactions", times=PERMANENT), "marketing_cloud",
+        ["marketing_cloud.journeys"], "dropped"),
     "the token expires on every call": (
         Fault(FaultKind.expire_token, "mc.soap.Retrieve:Role", times=PERMANENT), "marketing_cloud",
         ["marketing_cloud.roles"], "Unauthorized"),

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from mcaudit.errors import InputError
 from mcaudit.snapshot import load_snapshot
-from mcaudit.yamlio import load_yaml
+from mcaudit.yamlio import YamlLimits, YamlProblem, load_yaml
 
 from ..conftest import SAMPLES, run_cli
 
@@ -164,3 +165,22 @@ def test_loader_error_is_structured(tmp_path: Path, healthy_text: str) -> None:
         load_snapshot(bad)
     assert caught.value.field == "marketing_cloud.users[0].roles"
     assert caught.value.line is not None
+
+
+def test_yaml_12_corners_are_read_again_within_a_text_budget() -> None:
+    # libyaml refuses `:` inside a plain value in flow style; YAML 1.2 (the pure parser) reads it
+    corner = "grants: [{user: u1, last_used: 2026-11-20T08:00:00Z}]\n"
+    [grant] = load_yaml(corner)["grants"]
+    assert grant["user"] == "u1" and grant["last_used"].isoformat() == "2026-11-20T08:00:00+00:00"
+    # a long file is not read a second time, ten times slower: the message says how to avoid it
+    filler = "note: " + "a" * (YamlLimits().fallback_chars + 10) + "\n"
+    with pytest.raises(YamlProblem) as raised:
+        load_yaml(filler + corner)
+    assert "is not read again as YAML 1.2; quote the value, or save the file as JSON" in raised.value.message
+    assert raised.value.line == 2
+
+
+def test_the_samples_need_no_second_reading() -> None:
+    """Samples are what people copy: each one reads with the fast parser, whatever its size."""
+    for path in SAMPLES.rglob("*.yaml"):
+        YAML(typ="safe", pure=False).load(path.read_text(encoding="utf-8"))
