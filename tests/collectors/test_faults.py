@@ -91,6 +91,9 @@ PARTIAL = {
     "500 on every try of the attribute set list": (
         Fault.http("mc.rest.attributeSetDefinitions", 500, times=PERMANENT), "marketing_cloud",
         ["marketing_cloud.attribute_sets"], "HTTP 500"),
+    "the Organization query fails on every try": (
+        Fault.http("sf.query:Organization", 500, times=PERMANENT), "salesforce", ["salesforce.organization"],
+        "Organization not readable"),
     "a body cut short on every try": (
         Fault.cut("mc.rest.interactions", times=PERMANENT), "marketing_cloud",
         ["marketing_cloud.journeys"], "dropped"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simple_salesforce.api import Salesforce as SalesforceClient
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
 from mcaudit.collectors.base import CollectorOutput, Progress, SectionLog
 from mcaudit.collectors.credentials import SalesforceCredentials
@@ -56,8 +56,14 @@ class SalesforceCollector:
             section = self._read_all(sf, login, progress, sections, reads)
             try:
                 rows = org.result()
-            except Exception as error:  # a session that cannot read its own org is no session
-                return self._failed(error, sections)
+            except Exception as error:
+                others = set(sections.sections) - {"salesforce", "salesforce.organization"}
+                if isinstance(error, SalesforceExpiredSession) or others <= set(sections.failed):
+                    # the session died, or nothing else could be read with it either: no session at all
+                    return self._failed(error, sections)
+                # the rest was read: only the org's own facts are missing
+                sections.fail("salesforce.organization", f"Organization not readable: {self._explain(error)}")
+                return CollectorOutput(section, sections.run(self.session.total_calls))
         return CollectorOutput(section.model_copy(update=assemble.organization_fields(rows, sections)),
                                sections.run(self.session.total_calls))
 
