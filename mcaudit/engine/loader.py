@@ -94,6 +94,21 @@ def load_rule_file(file: Path) -> RuleSpec:
     return rule_from(data, file)
 
 
+# the built-in catalog's rules, read once per process while their files stay as they are: a
+# process that runs several commands (the test suite, a script over many snapshots) reads the
+# catalog once; a RuleSpec is frozen, so sharing one is safe
+_BUILTIN: dict[tuple[Path, int, int], RuleSpec] = {}
+
+
+def _builtin_rule(file: Path) -> RuleSpec:
+    stat = file.stat()
+    key = (file, stat.st_mtime_ns, stat.st_size)
+    rule = _BUILTIN.get(key)
+    if rule is None:
+        rule = _BUILTIN[key] = load_rule_file(file)
+    return rule
+
+
 def rule_from(data: Any, file: Path) -> RuleSpec:
     """A rule from its parsed YAML, validated completely: its shape, then everything it names."""
     if not isinstance(data, dict):
@@ -342,8 +357,9 @@ def load_rules(extra_dirs: Iterable[str | Path] = (), *, include_builtin: bool =
     for folder in folders:
         if not folder.is_dir():
             raise RuleError("rules directory not found", path=str(folder))
+        builtin = include_builtin and folder == folders[0]
         for file in sorted(folder.rglob("*.yaml")):
-            rule = load_rule_file(file)
+            rule = _builtin_rule(file) if builtin else load_rule_file(file)
             if rule.id in seen:
                 raise RuleError(f"rule id '{rule.id}' is already defined in {seen[rule.id]}",
                                 path=str(file))

@@ -11,14 +11,17 @@ from mcaudit.testing.scenarios import with_empty_sections, with_extra_users
 
 from .conftest import collect, sample
 
+SF_PAGE, SOAP_PAGE = 200, 250
+
 
 def test_calls_do_not_grow_with_users(serve, tmp_path: Path, capsys) -> None:
     base = with_empty_sections(sample("rotation/live.yaml"))
-    small, large = with_extra_users(base, 10), with_extra_users(base, 10_000)
+    # pages ten times smaller than the APIs' own (2,000 SOQL rows, 2,500 SOAP objects), so that
+    # 1,000 more users page as 10,000 would in an org
+    small, large = with_extra_users(base, 10), with_extra_users(base, 1_000)
     counted = {}
     for name, source in (("small", small), ("large", large)):
-        api = serve(source)
-        # 10,000 users a side: a busy machine needs more than the suite's short test timeout
+        api = serve(source, sf_page_size=SF_PAGE, soap_page_size=SOAP_PAGE)
         result = collect(api, source, tmp_path / f"{name}.json", capsys, "--timeout", "10")
         assert result.exit_code == 0, result.stderr
         assert len(result.snapshot.salesforce.users) == len(source.salesforce.users)
@@ -37,9 +40,9 @@ def test_calls_do_not_grow_with_users(serve, tmp_path: Path, capsys) -> None:
     users, assignments = len(large.salesforce.users), len(large.salesforce.permission_set_assignments)
     mc_users = len(large.marketing_cloud.users)
     assert counted["large"].counts(paging=True) == {
-        "sf.query:User": math.ceil(users / 2000) - 1,
-        "sf.query:PermissionSetAssignment": math.ceil(assignments / 2000) - 1,
-        "mc.soap.Retrieve:AccountUser": math.ceil(mc_users / 2500) - 1,
+        "sf.query:User": math.ceil(users / SF_PAGE) - 1,
+        "sf.query:PermissionSetAssignment": math.ceil(assignments / SF_PAGE) - 1,
+        "mc.soap.Retrieve:AccountUser": math.ceil(mc_users / SOAP_PAGE) - 1,
     }
     for api in counted.values():
         assert api.counts()["mc.token"] == 1
@@ -52,4 +55,5 @@ def test_calls_do_not_grow_with_users(serve, tmp_path: Path, capsys) -> None:
     print(f"\nAPI calls per run, paging aside: {sum(fixed.values())} "
           f"(Salesforce {sum(n for label, n in fixed.items() if label.startswith('sf.'))}, "
           f"Marketing Cloud {sum(n for label, n in fixed.items() if label.startswith('mc.'))}); "
-          f"continuation pages with 10,000 more users: {sum(counted['large'].counts(paging=True).values())}")
+          f"continuation pages with 1,000 more users at a tenth of the page sizes: "
+          f"{sum(counted['large'].counts(paging=True).values())}")
