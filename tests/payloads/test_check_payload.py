@@ -145,3 +145,14 @@ def test_options_it_cannot_honour_are_not_offered(tmp_path: Path) -> None:
     for option in ("--select", "--ignore", "--strict", "--rules-dir", "--attestation-max-age"):
         done = run_cli("check-payload", SNAPSHOT, body(tmp_path, GOOD), "--journey", "onboarding", option, "x")
         assert done.returncode == 2 and f"No such option '{option}'" in done.stderr
+
+
+def test_the_configuration_file_sets_its_threshold(tmp_path: Path) -> None:
+    rows = [{"keys": {"Id": str(n)}, "values": {"Tier": "gold"}} for n in range(150)]
+    request = body(tmp_path, rows)
+    config = tmp_path / "mcaudit.toml"
+    config.write_text('fail-on = "high"\n', encoding="utf-8")  # a key for every command: this one too
+    args = ("check-payload", SNAPSHOT, request, "--data-extension", "Customers")
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    config.write_text('fail-on = "high"\n\n[check-payload]\nfail-on = "info"\n', encoding="utf-8")
+    assert run_cli(*args, cwd=tmp_path).returncode == 1
