@@ -20,6 +20,10 @@ from mcaudit.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# some tests start fresh interpreters (the entry points, the capped security children); where the
+# environment says not to write bytecode, each one would compile mcaudit again from source
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 class CliTimeout(Exception):
     """An in-process run took longer than its timeout (a child process would have been killed)."""
